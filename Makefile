@@ -1,0 +1,49 @@
+# The two commands: `make run` and `make test`. Both create .venv and install what they need.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/skillproof
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install run test lint format bench chromium
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+# Web server, Celery worker and beat, demo data. Ctrl-C stops all three.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Starting web (http://$(HOST):$(PORT)), Celery worker and beat. Ctrl-C stops all of it."
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(VENV)/bin/celery -A hiring worker --loglevel=INFO --concurrency=2 & \
+	  $(VENV)/bin/celery -A hiring beat --loglevel=INFO & \
+	  SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
+	  sleep 5; SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo; \
+	  wait
+
+# Headless Chromium for the browser tests (Debian's package; Playwright cannot download one here).
+chromium:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium) || \
+	  { echo "Could not install chromium: run 'apt-get install -y chromium' as root" >&2; exit 1; }; }
+
+test: install chromium
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .

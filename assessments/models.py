@@ -1,0 +1,132 @@
+"""What candidates take: assessments, frozen versions, invitations, attempts and responses."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Assessment(models.Model):
+    """An assessment a recruiter edits; candidates only ever see its published versions."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AssessmentVersion(models.Model):
+    """A published, immutable snapshot: one normalised JSON document and its sha256."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    content_sha256 = models.CharField(max_length=64)
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assessment", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "number"], name="one_version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment.slug} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        # Immutability is enforced by a database trigger too; this catches it earlier in Python.
+        if self.pk is not None:
+            raise ValueError("A published assessment version can never change.")
+        super().save(*args, **kwargs)
+
+    @property
+    def time_limit_minutes(self) -> int:
+        return int(self.content["time_limit_minutes"])
+
+
+class Invitation(models.Model):
+    """A link that lets one candidate take one version. Only the token's hash is stored."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.ForeignKey(
+        AssessmentVersion, on_delete=models.PROTECT, related_name="invitations"
+    )
+    candidate_name = models.CharField(max_length=200)
+    candidate_email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    allow_retake = models.BooleanField(default=False)
+    extra_time_minutes = models.PositiveIntegerField(
+        default=0,
+        help_text="Accommodation granted by a recruiter: minutes added to the time limit.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_name} — {self.version}"
+
+
+class Attempt(models.Model):
+    """One sitting of an assessment version, from consent to submission."""
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    invitation = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="attempts")
+    version = models.ForeignKey(
+        AssessmentVersion, on_delete=models.PROTECT, related_name="attempts"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.IN_PROGRESS)
+    consent_at = models.DateTimeField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    deadline = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    auto_submitted = models.BooleanField(default=False)
+    current_step = models.CharField(max_length=80)
+    # Step ids in the order the candidate reached them; branching makes this differ per attempt.
+    path = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["state", "deadline"])]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.public_id} ({self.get_state_display()})"
+
+
+class Response(models.Model):
+    """The latest answer to one step of an attempt (autosave overwrites it until submission)."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    step_id = models.CharField(max_length=80)
+    answer = models.JSONField()
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["attempt", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "step_id"], name="one_response_per_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}:{self.step_id}"

@@ -1,0 +1,40 @@
+"""Shared fixtures. Tests use the real services: PostgreSQL, Redis, Celery workers, Chromium."""
+
+import os
+
+import pytest
+import redis
+from django.conf import settings
+
+from tests.support.services import require_postgres, require_redis
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Fail loudly, never skip, when the test database is not PostgreSQL."""
+    require_postgres()
+    return django_db_setup
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The broker the tests use; it must answer."""
+    url = os.environ.get("REDIS_URL") or settings.CELERY_BROKER_URL
+    require_redis(url)
+    return url
+
+
+@pytest.fixture
+def clean_broker(redis_url):
+    """An empty queue: messages left by an earlier test must not leak into this one."""
+    redis.Redis.from_url(redis_url).flushdb()
+    return redis_url
+
+
+@pytest.fixture
+def celery_worker(transactional_db, clean_broker):
+    """A real worker process sharing this test's (committed) database and Redis."""
+    from tests.support.worker import running_worker
+
+    with running_worker(clean_broker) as worker:
+        yield worker
