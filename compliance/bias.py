@@ -487,8 +487,9 @@ def _flag_finding(
     )
     if result.p_value is not None and result.test is not None:
         significant = result.p_value < SIGNIFICANCE_LEVEL
+        test_label = TEST_LABELS[result.test]
         text += (
-            f" {TEST_LABELS[result.test]}: p = {format_p_value(result.p_value)}, "
+            f" {test_label[0].upper()}{test_label[1:]}: p = {format_p_value(result.p_value)}, "
             f"{'statistically significant' if significant else 'not statistically significant'}"
             f" at the {SIGNIFICANCE_LEVEL} level."
         )

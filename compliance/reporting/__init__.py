@@ -1,0 +1,1 @@
+"""Report rendering for compliance (bias audit: CSV, HTML, PDF)."""

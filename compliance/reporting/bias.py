@@ -1,0 +1,394 @@
+"""Bias audit report rendering: CSV, a self-contained HTML fragment and a PDF.
+
+Every renderer takes a finished `BiasReport` and only formats it. Category names may be
+free text typed by a person, so each renderer escapes for its own format: HTML entities,
+reportlab paragraph markup, and a quote prefix against spreadsheet formulas in CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from html import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import inch
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from compliance.bias import (
+    METHOD,
+    SIGNIFICANCE_RULE,
+    TEST_LABELS,
+    VARIANT_FIELDS,
+    VARIANT_LABELS,
+    VARIANTS,
+    BiasReport,
+    CategoryResult,
+    DimensionResult,
+    VariantResult,
+    format_p_value,
+)
+from compliance.reporting.charts import bar_chart, build_drawing, render_svg
+
+CSV_COLUMNS = (
+    "dimension",
+    "variant",
+    "category",
+    "label",
+    "sex",
+    "race_ethnicity",
+    "n",
+    "count",
+    "rate",
+    "share",
+    "impact_ratio",
+    "excluded",
+    "flag",
+    "p_value",
+    "test",
+)
+# Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def render_csv(report: BiasReport) -> str:
+    """One row per dimension, variant and category; `count` is selected or scored above median."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for dimension in report.dimensions:
+        for variant_name in VARIANTS:
+            for result in dimension.variant(variant_name).categories:
+                writer.writerow(
+                    [
+                        dimension.dimension,
+                        variant_name,
+                        _csv_text(result.category),
+                        _csv_text(result.label),
+                        _csv_text(result.sex or ""),
+                        _csv_text(result.race_ethnicity or ""),
+                        result.n,
+                        result.hits,
+                        _csv_number(result.rate),
+                        _csv_number(result.share),
+                        _csv_number(result.impact_ratio),
+                        str(result.excluded).lower(),
+                        str(result.flag).lower(),
+                        _csv_number(result.p_value),
+                        result.test or "",
+                    ]
+                )
+    return buffer.getvalue()
+
+
+def render_html(report: BiasReport, *, id_prefix: str = "bias-audit") -> str:
+    """A self-contained HTML fragment: summary, one table and one SVG chart per variant."""
+    prefix = escape(id_prefix, quote=True)
+    parts = [
+        f'<section class="bias-audit" aria-labelledby="{prefix}-heading">',
+        f'<h2 id="{prefix}-heading">Bias audit</h2>',
+        *(f"<p>{escape(text)}</p>" for text in _method_notes()),
+        '<dl class="bias-audit-facts">',
+        *(f"<dt>{escape(term)}</dt><dd>{escape(value)}</dd>" for term, value in _facts(report)),
+        "</dl>",
+        "<h3>Findings</h3>",
+        "<ul>",
+        *(f"<li>{escape(finding)}</li>" for finding in report.summary),
+        "</ul>",
+    ]
+    for dimension in report.dimensions:
+        parts.append(f"<h3>{escape(dimension.label)}</h3>")
+        parts.append(
+            f"<p>{dimension.known} records with a known value, {dimension.unknown} unknown "
+            "(missing or declined; left out of this dimension).</p>"
+        )
+        for variant_name in VARIANTS:
+            variant = dimension.variant(variant_name)
+            parts.append(_html_variant(dimension, variant, f"{id_prefix}-{dimension.dimension}"))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def render_pdf(report: BiasReport, title: str) -> bytes:
+    """A PDF: summary page, then per dimension a table and a bar chart for each variant."""
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        title=title,
+        author="Skillproof",
+        subject="Bias audit (NYC Local Law 144 method)",
+        leftMargin=0.75 * inch,
+        rightMargin=0.75 * inch,
+        topMargin=0.75 * inch,
+        bottomMargin=0.75 * inch,
+        # Fixed document id and dates: the same report gives the same bytes, so a file handed
+        # to an auditor can be checked against a re-run.
+        invariant=True,
+    )
+    styles = _pdf_styles()
+    story: list = [
+        Paragraph(_markup(title), styles["Title"]),
+        _facts_table(report, styles),
+        Spacer(1, 10),
+        Paragraph("Method", styles["Heading2"]),
+        *(Paragraph(_markup(text), styles["Small"]) for text in _method_notes()),
+        Paragraph("Findings", styles["Heading2"]),
+        *(
+            Paragraph(_markup(finding), styles["Finding"], bulletText="\u2022")
+            for finding in report.summary
+        ),
+    ]
+    for index, dimension in enumerate(report.dimensions):
+        # The summary gets a page of its own; later dimensions share a page when they fit.
+        story.append(PageBreak() if index == 0 else CondPageBreak(3 * inch))
+        intro = [
+            Paragraph(_markup(dimension.label), styles["Heading1"]),
+            Paragraph(
+                f"{dimension.known} records with a known value, {dimension.unknown} unknown "
+                "(missing or declined; left out of this dimension).",
+                styles["BodyText"],
+            ),
+        ]
+        for variant_name in VARIANTS:
+            variant = dimension.variant(variant_name)
+            block = _pdf_variant(dimension, variant, styles, document.width)
+            # Heading, table and chart stay on one page when they fit; the dimension's own
+            # heading rides with its first table so it is never left alone at a page foot.
+            story.append(KeepTogether([*intro, *block]))
+            story.append(Spacer(1, 12))
+            intro = []
+    document.build(story, onFirstPage=_page_footer(title), onLaterPages=_page_footer(title))
+    return buffer.getvalue()
+
+
+# --- shared formatting -----------------------------------------------------------------------
+
+
+def _facts(report: BiasReport) -> list[tuple[str, str]]:
+    date_range = (
+        f"{report.date_from.isoformat()} to {report.date_to.isoformat()}"
+        if report.date_from and report.date_to
+        else "no data"
+    )
+    return [
+        ("Records", str(report.n)),
+        ("Submitted", date_range),
+        ("Records with a score", str(report.scored)),
+        ("Median score", "n/a" if report.median_score is None else f"{report.median_score:g}"),
+    ]
+
+
+def _method_notes() -> list[str]:
+    return [
+        f"{METHOD}.",
+        "Impact ratio: a category's rate divided by the highest rate among the categories "
+        "that are not excluded. A category with under 2% of the records whose value is known "
+        "is excluded from impact ratios and listed for completeness. Records with a missing "
+        "or declined value are counted as unknown and left out of that dimension.",
+        "Scoring rate: the share of a category's scored records strictly above the median "
+        "score of all scored records (a score equal to the median is not above it).",
+        SIGNIFICANCE_RULE,
+    ]
+
+
+def _headers(variant: VariantResult) -> list[str]:
+    count_header = "Selected" if variant.variant == "selection" else "Above median"
+    return [
+        "Category",
+        "n",
+        count_header,
+        VARIANT_LABELS[variant.variant],
+        "Share",
+        "Impact ratio",
+        "Below 0.8",
+        "p-value (test)",
+    ]
+
+
+def _cells(result: CategoryResult, variant: VariantResult) -> list[str]:
+    if result.excluded:
+        impact = "excluded (<2%)"
+    elif result.impact_ratio is None:
+        impact = "undefined"
+    else:
+        impact = f"{result.impact_ratio:.3f}"
+    if result.category == variant.reference:
+        p_text = "reference"
+    elif result.p_value is not None and result.test is not None:
+        p_text = f"{format_p_value(result.p_value)} ({TEST_LABELS[result.test]})"
+    else:
+        p_text = "\u2013"
+    return [
+        result.label,
+        str(result.n),
+        str(result.hits),
+        f"{result.rate * 100:.1f}%",
+        f"{result.share * 100:.1f}%",
+        impact,
+        "yes" if result.flag else "no",
+        p_text,
+    ]
+
+
+def _variant_heading(dimension: DimensionResult, variant: VariantResult) -> str:
+    return f"{VARIANT_LABELS[variant.variant]} by {dimension.label.lower()}"
+
+
+def _variant_empty_text(variant: VariantResult) -> str:
+    return " ".join(variant.notes) or "No data."
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+
+def _html_variant(dimension: DimensionResult, variant: VariantResult, id_base: str) -> str:
+    heading = _variant_heading(dimension, variant)
+    parts = [f"<h4>{escape(heading)}</h4>"]
+    if not variant.categories:
+        parts.append(f"<p>{escape(_variant_empty_text(variant))}</p>")
+        return "\n".join(parts)
+    _, rate_field = VARIANT_FIELDS[variant.variant]
+    parts.append(f'<table class="bias-audit-table" data-variant="{escape(rate_field)}">')
+    parts.append(f"<caption>{escape(heading)} ({variant.n} records)</caption>")
+    parts.append(
+        "<thead><tr>"
+        + "".join(f'<th scope="col">{escape(header)}</th>' for header in _headers(variant))
+        + "</tr></thead>"
+    )
+    parts.append("<tbody>")
+    for result in variant.categories:
+        label, *numbers = _cells(result, variant)
+        row_class = ' class="flagged"' if result.flag else ""
+        parts.append(
+            f'<tr{row_class}><th scope="row">{escape(label)}</th>'
+            + "".join(f"<td>{escape(cell)}</td>" for cell in numbers)
+            + "</tr>"
+        )
+    parts.append("</tbody></table>")
+    if variant.notes:
+        parts.append(
+            "<ul>" + "".join(f"<li>{escape(note)}</li>" for note in variant.notes) + "</ul>"
+        )
+    parts.append(
+        f"<figure>{render_svg(bar_chart(dimension, variant), f'{id_base}-{variant.variant}-chart')}"
+        f"<figcaption>{escape(heading)}; dashed line at 0.8 times the highest rate."
+        "</figcaption></figure>"
+    )
+    return "\n".join(parts)
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+def _markup(text: str) -> str:
+    # Paragraph parses a mini markup language; escaping keeps user text from becoming tags.
+    return escape(text, quote=False)
+
+
+def _pdf_styles() -> dict[str, ParagraphStyle]:
+    sample = getSampleStyleSheet()
+    return {
+        "Title": sample["Title"],
+        "Heading1": sample["Heading1"],
+        "Heading2": sample["Heading2"],
+        "Heading3": sample["Heading3"],
+        "BodyText": sample["BodyText"],
+        "Finding": ParagraphStyle(
+            "Finding", parent=sample["BodyText"], leftIndent=12, spaceAfter=3
+        ),
+        "Small": ParagraphStyle("Small", parent=sample["BodyText"], fontSize=8, leading=10),
+        "Cell": ParagraphStyle("Cell", parent=sample["BodyText"], fontSize=8, leading=10),
+        "CellBold": ParagraphStyle(
+            "CellBold", parent=sample["BodyText"], fontSize=8, leading=10, fontName="Helvetica-Bold"
+        ),
+    }
+
+
+def _facts_table(report: BiasReport, styles: dict[str, ParagraphStyle]) -> Table:
+    rows = [
+        [Paragraph(_markup(term), styles["CellBold"]), Paragraph(_markup(value), styles["Cell"])]
+        for term, value in _facts(report)
+    ]
+    table = Table(rows, colWidths=[1.8 * inch, 3.5 * inch], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#bbbbbb")),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def _pdf_variant(
+    dimension: DimensionResult,
+    variant: VariantResult,
+    styles: dict[str, ParagraphStyle],
+    width: float,
+) -> list:
+    heading = Paragraph(_markup(_variant_heading(dimension, variant)), styles["Heading2"])
+    if not variant.categories:
+        return [heading, Paragraph(_markup(_variant_empty_text(variant)), styles["BodyText"])]
+    header = [Paragraph(_markup(text), styles["CellBold"]) for text in _headers(variant)]
+    body = [
+        [Paragraph(_markup(cell), styles["Cell"]) for cell in _cells(result, variant)]
+        for result in variant.categories
+    ]
+    fractions = (0.25, 0.07, 0.09, 0.1, 0.08, 0.13, 0.08, 0.2)
+    table = Table([header, *body], colWidths=[width * f for f in fractions], repeatRows=1)
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#bbbbbb")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef3")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    for row, result in enumerate(variant.categories, start=1):
+        if result.flag:
+            commands.append(("BACKGROUND", (0, row), (-1, row), colors.HexColor("#fbe9ea")))
+        elif result.excluded:
+            commands.append(("BACKGROUND", (0, row), (-1, row), colors.HexColor("#f2f2f2")))
+    table.setStyle(TableStyle(commands))
+    flowables: list = [heading, table]
+    flowables.extend(Paragraph(_markup(note), styles["Small"]) for note in variant.notes)
+    flowables.append(Spacer(1, 6))
+    flowables.append(build_drawing(bar_chart(dimension, variant), width))
+    return flowables
+
+
+def _page_footer(title: str):
+    def draw(canvas, document) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        # drawString writes text as-is (no markup), so the title needs no escaping here.
+        canvas.drawString(document.leftMargin, 0.5 * inch, title[:90])
+        canvas.drawRightString(
+            document.pagesize[0] - document.rightMargin, 0.5 * inch, f"Page {document.page}"
+        )
+        canvas.restoreState()
+
+    return draw
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _csv_text(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
+
+
+def _csv_number(value: float | None) -> str:
+    return "" if value is None else f"{round(value, 4)}"
