@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/skillproof
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test lint format bench chromium
+.PHONY: install run test lint format system-packages
 
 install: $(STAMP)
 
@@ -30,13 +30,15 @@ run: install
 	  sleep 5; SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo; \
 	  wait
 
-# Headless Chromium for the browser tests (Debian's package; Playwright cannot download one here).
-chromium:
-	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
-	  (apt-get update -qq && apt-get install -y -qq chromium) || \
-	  { echo "Could not install chromium: run 'apt-get install -y chromium' as root" >&2; exit 1; }; }
+# Debian packages the tests use: headless Chromium (Playwright cannot download one here) and
+# poppler-utils (pdftotext, to read back PDF reports).
+system-packages:
+	@{ test -x /usr/bin/chromium && command -v pdftotext >/dev/null; } || { \
+	  echo "Installing Debian's chromium and poppler-utils for the tests"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium poppler-utils) || \
+	  { echo "Could not install them: run 'apt-get install -y chromium poppler-utils' as root" >&2; exit 1; }; }
 
-test: install chromium
+test: install system-packages
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(PY) -m pytest
 

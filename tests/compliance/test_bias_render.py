@@ -115,8 +115,9 @@ def test_chart_drawing_fits_the_width(report: BiasReport) -> None:
     assert len(chart.bars) == 5
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_pdf_text_shows_findings_and_tables(report: BiasReport, tmp_path) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is missing: apt-get install -y poppler-utils", pytrace=False)
     path = tmp_path / "audit.pdf"
     path.write_bytes(render_pdf(report, "Bias audit"))
     text = subprocess.run(
