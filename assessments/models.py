@@ -130,3 +130,47 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}:{self.step_id}"
+
+
+# --- Accommodations (candidate experience) ---------------------------------------------------
+# Kept in its own block: the candidate pages own this model, the authoring admin does not.
+
+
+class AccommodationRequest(models.Model):
+    """A candidate's request for an accommodation or an alternative process; a recruiter decides."""
+
+    class Kind(models.TextChoices):
+        EXTRA_TIME = "extra_time", "Extra time"
+        ASSISTIVE_TECHNOLOGY = "assistive_technology", "Assistive technology or another format"
+        ALTERNATIVE_PROCESS = "alternative_process", "An alternative process (no automated scoring)"
+        OTHER = "other", "Something else"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for a decision"
+        GRANTED = "granted", "Granted"
+        DECLINED = "declined", "Declined"
+
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.PROTECT, related_name="accommodation_requests"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    details = models.TextField(blank=True, max_length=2000)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    granted_extra_minutes = models.PositiveIntegerField(
+        default=0, help_text="Minutes added to the time limit when granted."
+    )
+    decision_note = models.TextField(
+        blank=True, max_length=2000, help_text="Shown to the candidate with the decision."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.invitation.candidate_name}"
