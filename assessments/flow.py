@@ -33,6 +33,10 @@ def _numeric_value(answer: dict) -> float | None:
 
 def _rule_matches(condition: dict, answer: dict) -> bool:
     if "option" in condition:
+        # Single choice answers {"option": id}; multiple choice {"options": [ids]}.
+        chosen = answer.get("options")
+        if isinstance(chosen, list):
+            return condition["option"] in chosen
         return answer.get("option") == condition["option"]
     value = _numeric_value(answer)
     operator = _NUMERIC_OPS.get(condition.get("op", ""))
