@@ -174,3 +174,19 @@ class AccommodationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.invitation.candidate_name}"
+
+
+# Draft tables live in their own module; importing them here registers them with the app.
+from assessments.authoring.models import (  # noqa: E402, F401
+    AssessmentDraft,
+    DraftConcept,
+    DraftCriterion,
+    DraftEmailMessage,
+    DraftExemplar,
+    DraftLevel,
+    DraftOption,
+    DraftRule,
+    DraftSkill,
+    DraftSkillAlignment,
+    DraftStep,
+)

@@ -1,0 +1,1 @@
+"""Authoring: draft tables, draft ⇄ document serialisation, YAML files and change summaries."""
