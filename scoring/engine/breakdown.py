@@ -1,0 +1,253 @@
+"""The engine's output: dataclasses for a scored attempt and their canonical JSON.
+
+Every float is rounded to ``FLOAT_DECIMALS`` decimals when the dataclasses are built, and again
+when serialised, so the same inputs give the same bytes on any IEEE-754 machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+BREAKDOWN_FORMAT = "skillproof/breakdown@1"
+FLOAT_DECIMALS = 6
+
+# Skill level bands on the 0..100 skill score, defined once: (lowest score, label).
+SKILL_BANDS: tuple[tuple[float, str], ...] = (
+    (0.0, "Emerging"),
+    (40.0, "Developing"),
+    (60.0, "Proficient"),
+    (80.0, "Advanced"),
+)
+
+METHODS = ("keyed", "sjt", "ranking", "numeric", "model", "concept", "human")
+
+
+def rounded(value: float) -> float:
+    """A finite float rounded to FLOAT_DECIMALS; -0.0 and non-finite values become 0.0."""
+    value = float(value)
+    if not math.isfinite(value):
+        return 0.0
+    result = round(value, FLOAT_DECIMALS)
+    return 0.0 if result == 0 else result
+
+
+def canonical(value: Any) -> Any:
+    """A JSON-ready copy of ``value`` with every float rounded (ints and bools kept)."""
+    if isinstance(value, str):
+        # Lone surrogates (from garbage answers) cannot be encoded as UTF-8: replace them.
+        return value if value.isascii() else value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return rounded(value)
+    if isinstance(value, dict):
+        return {str(key): canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical(item) for item in value]
+    return str(value)
+
+
+def skill_band(score: float) -> tuple[int, str]:
+    """The (index, label) of the band a 0..100 skill score falls in."""
+    index = 0
+    for position, (lowest, _label) in enumerate(SKILL_BANDS):
+        if score >= lowest:
+            index = position
+    return index, SKILL_BANDS[index][1]
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """A rubric level reached: its index among the criterion's levels and its label."""
+
+    index: int
+    label: str
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "label": self.label}
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionScore:
+    """One rubric criterion of one step, scored."""
+
+    step_id: str
+    criterion_id: str
+    skill: str
+    weight: float
+    points: float
+    max_points: float
+    level: Level
+    method: str
+    confidence: float
+    needs_review: bool
+    review_reasons: tuple[str, ...] = ()
+    evidence: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.step_id}/{self.criterion_id}"
+
+    def to_dict(self) -> dict:
+        return {
+            "step_id": self.step_id,
+            "criterion_id": self.criterion_id,
+            "skill": self.skill,
+            "weight": self.weight,
+            "points": self.points,
+            "max_points": self.max_points,
+            "level": self.level.to_dict(),
+            "method": self.method,
+            "confidence": self.confidence,
+            "needs_review": self.needs_review,
+            "review_reasons": list(self.review_reasons),
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StepScore:
+    """One step: whether it was on the candidate's path, answered, and its criteria."""
+
+    step_id: str
+    item_type: str
+    status: str  # answered | unanswered | invalid | off_path | unscored
+    on_path: bool
+    points: float
+    max_points: float
+    criteria: tuple[CriterionScore, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "step_id": self.step_id,
+            "item_type": self.item_type,
+            "status": self.status,
+            "on_path": self.on_path,
+            "points": self.points,
+            "max_points": self.max_points,
+            "criteria": [criterion.to_dict() for criterion in self.criteria],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SkillScore:
+    """One skill: weighted 0..100 score over its criteria on the path, band and pass."""
+
+    skill: str
+    name: str
+    score: float
+    level: Level
+    weight: float
+    threshold: float | None
+    passed: bool
+    assessed: bool
+    criteria: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "skill": self.skill,
+            "name": self.name,
+            "score": self.score,
+            "level": self.level.to_dict(),
+            "weight": self.weight,
+            "threshold": self.threshold,
+            "passed": self.passed,
+            "assessed": self.assessed,
+            "criteria": list(self.criteria),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Overall:
+    """The attempt as a whole."""
+
+    score: float
+    threshold: float
+    passed: bool
+    needs_review: bool
+    review_items: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "score": self.score,
+            "threshold": self.threshold,
+            "passed": self.passed,
+            "needs_review": self.needs_review,
+            "review_items": list(self.review_items),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Everything the engine concluded about one attempt; serialise with canonical_json()."""
+
+    engine_version: str
+    assessment: str
+    steps: tuple[StepScore, ...]
+    skills: tuple[SkillScore, ...]
+    overall: Overall
+    models: dict = field(default_factory=dict)
+    overrides_ignored: tuple[str, ...] = ()
+
+    @property
+    def overall_score(self) -> float:
+        return self.overall.score
+
+    @property
+    def passed(self) -> bool:
+        return self.overall.passed
+
+    @property
+    def needs_review(self) -> bool:
+        return self.overall.needs_review
+
+    def criteria(self) -> list[CriterionScore]:
+        """Every scored criterion, in document order."""
+        return [criterion for step in self.steps for criterion in step.criteria]
+
+    def criterion(self, key: str) -> CriterionScore:
+        """The criterion scored under ``"<step_id>/<criterion_id>"``."""
+        for criterion in self.criteria():
+            if criterion.key == key:
+                return criterion
+        raise KeyError(key)
+
+    def skill(self, skill_id: str) -> SkillScore:
+        """The score of one skill."""
+        for skill in self.skills:
+            if skill.skill == skill_id:
+                return skill
+        raise KeyError(skill_id)
+
+    def to_dict(self) -> dict:
+        """The JSON shape described by breakdown.schema.json, floats rounded."""
+        return canonical(
+            {
+                "format": BREAKDOWN_FORMAT,
+                "engine_version": self.engine_version,
+                "assessment": self.assessment,
+                "steps": [step.to_dict() for step in self.steps],
+                "skills": [skill.to_dict() for skill in self.skills],
+                "overall": self.overall.to_dict(),
+                "models": self.models,
+                "overrides_ignored": list(self.overrides_ignored),
+            }
+        )
+
+    def canonical_json(self) -> bytes:
+        """Sorted keys, compact separators, UTF-8: identical bytes for identical inputs."""
+        return json.dumps(
+            self.to_dict(),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            allow_nan=False,
+        ).encode("utf-8")
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.canonical_json()).hexdigest()

@@ -1,0 +1,109 @@
+"""Concept-rubric scoring of free text: which required ideas an answer states.
+
+Decisions where CONTENT_FORMAT.md is silent:
+
+- "Word boundaries" are look-arounds ``(?<!\\w)`` and ``(?!\\w)`` rather than ``\\b``, so a
+  phrasing that starts or ends with a non-word character (``€\\d+``, ``3-5 days``) still matches.
+- A phrasing that is not a valid regular expression is matched as literal text.
+- A level without ``min_coverage`` gets ``index / (levels - 1)``.
+- Confidence reflects how far coverage sits from the level's boundaries, in units of one concept:
+  ``0.5 + 0.5 * min(1, distance * n_concepts)`` where distance is the smaller of (coverage - this
+  level's min_coverage) and (next level's min_coverage - coverage). An answer one concept away
+  from both boundaries gets 1.0; one sitting exactly on a boundary gets 0.5.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+_COVERAGE_SLACK = 1e-9
+
+
+@lru_cache(maxsize=8192)
+def compile_phrasing(phrasing: str) -> re.Pattern:
+    """The compiled, case-insensitive, word-bounded pattern for one phrasing (cached)."""
+    try:
+        return re.compile(rf"(?<!\w)(?:{phrasing})(?!\w)", re.IGNORECASE)
+    except re.error:
+        return re.compile(rf"(?<!\w)(?:{re.escape(phrasing)})(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptMatches:
+    """The concepts of one criterion found in one answer."""
+
+    total: int
+    evidence: tuple[dict, ...]
+    spans: tuple[tuple[int, int], ...]
+    n_matches: int
+
+    @property
+    def matched(self) -> int:
+        return sum(1 for entry in self.evidence if entry["matched"])
+
+    @property
+    def coverage(self) -> float:
+        return self.matched / self.total if self.total else 0.0
+
+
+def match_concepts(concepts: list[dict], text: str) -> ConceptMatches:
+    """Find each concept's first matching phrasing; collect every match span for the guards."""
+    evidence = []
+    spans: list[tuple[int, int]] = []
+    for concept in concepts:
+        first = None
+        for phrasing in concept.get("phrasings") or []:
+            if not isinstance(phrasing, str) or not phrasing:
+                continue
+            for match in compile_phrasing(phrasing).finditer(text):
+                if match.end() > match.start():
+                    spans.append(match.span())
+                    if first is None:
+                        first = (phrasing, match.group())
+        evidence.append(
+            {
+                "concept": concept.get("id", ""),
+                "label": concept.get("label", ""),
+                "matched": first is not None,
+                "pattern": first[0] if first else None,
+                "phrase": first[1] if first else None,
+            }
+        )
+    return ConceptMatches(len(evidence), tuple(evidence), tuple(spans), len(spans))
+
+
+def min_coverages(levels: list[dict]) -> list[float]:
+    """Each level's min_coverage, defaulting to an even spread over 0..1."""
+    last = max(1, len(levels) - 1)
+    result = []
+    for index, level in enumerate(levels):
+        value = level.get("min_coverage")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            value = index / last
+        result.append(float(value))
+    return result
+
+
+def level_for_coverage(coverage: float, levels: list[dict]) -> int:
+    """The highest level whose min_coverage is at most the coverage (0 if none is)."""
+    reached = 0
+    for index, threshold in enumerate(min_coverages(levels)):
+        if threshold <= coverage + _COVERAGE_SLACK:
+            reached = index
+    return reached
+
+
+def coverage_confidence(coverage: float, level: int, levels: list[dict], n_concepts: int) -> float:
+    """How safely the coverage sits inside its level (see the module docstring)."""
+    thresholds = min_coverages(levels)
+    distances = []
+    if level > 0:
+        distances.append(coverage - thresholds[level])
+    if level + 1 < len(thresholds):
+        distances.append(thresholds[level + 1] - coverage)
+    if not distances or n_concepts == 0:
+        return 1.0 if n_concepts else 0.0
+    margin = max(0.0, min(distances)) * n_concepts
+    return 0.5 + 0.5 * min(1.0, margin)

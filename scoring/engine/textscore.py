@@ -1,0 +1,126 @@
+"""Free-text criteria: a text model when one is accepted, else the concept rubric; then guards.
+
+Every concept-scored criterion goes to human review (the issue's rule), as does any model score
+below the criterion's confidence_threshold and any answer that trips a guard (see text.py).
+An empty answer scores the lowest level without review: there is nothing to judge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scoring.engine import concepts as concept_rubric
+from scoring.engine import text as text_guard
+from scoring.engine.breakdown import CriterionScore, rounded
+from scoring.engine.rubric import Rubric, criterion_score, text_method
+
+INVALID_TEXT = {"status": "invalid", "note": "invalid answer: expected {'text': string}"}
+
+
+def score_text_criteria(
+    step: dict,
+    item: dict,
+    rubrics: list[Rubric],
+    criteria: list[dict],
+    answer: Any,
+    models: Mapping[str, Any],
+) -> tuple[str, list[CriterionScore]]:
+    """Score each text criterion of one answered step; returns (step status, scores)."""
+    raw = answer.get("text") if isinstance(answer, dict) else None
+    cleaned = text_guard.clean_text(raw, text_guard.max_length_for(item))
+    if cleaned is None:
+        return "invalid", [
+            criterion_score(
+                rubric, 0, method=text_method(rubric, models), confidence=1.0, evidence=INVALID_TEXT
+            )
+            for rubric in rubrics
+        ]
+    text, notes = cleaned
+    if not text.strip():
+        evidence = {"status": "answered", "note": "empty answer: scored 0", **notes}
+        return "answered", [
+            criterion_score(
+                rubric, 0, method=text_method(rubric, models), confidence=1.0, evidence=evidence
+            )
+            for rubric in rubrics
+        ]
+    answer_profile = text_guard.profile(text)
+    overlap = text_guard.rubric_overlap(
+        answer_profile, text_guard.rubric_trigrams(text_guard.rubric_texts_of(step))
+    )
+    scores = [
+        _score_one(rubric, criterion, text, answer_profile, overlap, notes, models)
+        for rubric, criterion in zip(rubrics, criteria, strict=True)
+    ]
+    return "answered", scores
+
+
+def _score_one(
+    rubric: Rubric,
+    criterion: dict,
+    text: str,
+    answer_profile: text_guard.TextProfile,
+    overlap: float,
+    notes: dict,
+    models: Mapping[str, Any],
+) -> CriterionScore:
+    concepts = [c for c in criterion.get("concepts") or [] if isinstance(c, dict)]
+    matches = concept_rubric.match_concepts(concepts, text)
+    density = text_guard.concept_density(answer_profile, list(matches.spans))
+    flags = text_guard.guard_flags(answer_profile, overlap, density, matches.n_matches)
+    method = text_method(rubric, models)
+    if method == "model":
+        level, confidence, evidence = _model_level(models[rubric.key], text)
+        reasons = ["low_confidence"] if confidence < rubric.threshold else []
+    else:
+        level, confidence, evidence = _concept_level(matches, rubric.levels)
+        reasons = ["concept_scored"] if matches.total else ["no_concepts"]
+    evidence["concepts"] = list(matches.evidence)
+    evidence["guards"] = {
+        "flags": flags,
+        "language": answer_profile.language,
+        "function_word_ratio": rounded(answer_profile.function_ratio),
+        "concept_density": rounded(density),
+        "rubric_overlap": rounded(overlap),
+    }
+    if flags:
+        # A gamed or unreadable answer must not pay: lowest level until a human looks at it.
+        evidence["machine_level"] = level
+        level, confidence = 0, min(confidence, text_guard.GUARD_CONFIDENCE)
+        reasons = [*flags, *reasons]
+    evidence = {"status": "answered", **evidence, **notes}
+    return criterion_score(
+        rubric,
+        level,
+        method=method,
+        confidence=confidence,
+        evidence=evidence,
+        needs_review=bool(reasons),
+        review_reasons=tuple(reasons),
+    )
+
+
+def _concept_level(matches: concept_rubric.ConceptMatches, levels: list) -> tuple[int, float, dict]:
+    if not matches.total:
+        return 0, 0.0, {"note": "no concepts and no accepted model: needs a human"}
+    level = concept_rubric.level_for_coverage(matches.coverage, levels)
+    confidence = concept_rubric.coverage_confidence(matches.coverage, level, levels, matches.total)
+    evidence = {
+        "coverage": rounded(matches.coverage),
+        "matched": matches.matched,
+        "total": matches.total,
+    }
+    return level, confidence, evidence
+
+
+def _model_level(model: Any, text: str) -> tuple[int, float, dict]:
+    prediction = model.predict(text)
+    evidence = {
+        "model": {"sha256": model.sha256, "training_set_sha256": model.training_set_sha256},
+        "probabilities": [rounded(p) for p in prediction.probabilities],
+        "top_ngrams": [
+            {"ngram": ngram, "weight": rounded(weight)} for ngram, weight in prediction.top_ngrams
+        ],
+    }
+    return prediction.level, prediction.confidence, evidence
