@@ -1,12 +1,12 @@
 """Load the demo library, staff accounts for each role, and one ready invitation per assessment.
 
+Each demo file goes in the way a recruiter's file does: imported as a draft, then published.
 Idempotent: running it again changes nothing that is already there and prints the same links.
 """
 
 from datetime import timedelta
 from pathlib import Path
 
-import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -15,6 +15,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from assessments import selectors, services
+from assessments.authoring.files import read_document
+from assessments.authoring.services import import_draft, publish_draft
+from assessments.exceptions import InvalidDocument
 from assessments.models import Invitation
 from assessments.roles import Role
 from assessments.tokens import demo_token, hash_token
@@ -32,10 +35,14 @@ DEMO_STAFF = {
 }
 
 
+def demo_files() -> list[Path]:
+    """The demo library's assessment files, in file name order."""
+    return sorted(path for path in DEMO_DIR.glob("*.yaml") if path.name not in NOT_DEMO)
+
+
 def demo_documents() -> list[dict]:
-    """The demo library's assessment documents, in file name order."""
-    files = sorted(path for path in DEMO_DIR.glob("*.yaml") if path.name not in NOT_DEMO)
-    return [yaml.safe_load(path.read_text(encoding="utf-8")) for path in files]
+    """The demo library's assessment documents (validated), in file name order."""
+    return [read_document(path.read_text(encoding="utf-8")) for path in demo_files()]
 
 
 def ensure_staff(username: str, role: Role):
@@ -50,12 +57,21 @@ def ensure_staff(username: str, role: Role):
     return user
 
 
-def ensure_published(document: dict, user):
-    """The latest version of the document, publishing it when its content changed."""
+def ensure_published(text: str, user):
+    """The latest version of a demo file, imported as a draft and published when it changed."""
+    document = read_document(text)
     version = selectors.latest_version(document["slug"])
-    if version is None or version.content_sha256 != json_sha256(document):
-        version = services.publish_document(document, user=user)
-    return version
+    if version is not None and version.content_sha256 == json_sha256(document):
+        return version
+    draft = import_draft(text, user=user)
+    try:
+        return publish_draft(draft, user=user)
+    except InvalidDocument:
+        # Identical once normalised (e.g. 1.0 written as 1): nothing new to publish.
+        if version is None:
+            raise
+        draft.delete()
+        return version
 
 
 def ensure_demo_invitation(version, user) -> str:
@@ -79,16 +95,16 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        documents = demo_documents()
-        if not documents:
+        files = demo_files()
+        if not files:
             raise SystemExit(f"No demo assessments found in {DEMO_DIR}.")
         staff = {name: ensure_staff(name, role) for name, role in DEMO_STAFF.items()}
         links = []
-        for document in documents:
-            version = ensure_published(document, staff["recruiter"])
+        for path in files:
+            version = ensure_published(path.read_text(encoding="utf-8"), staff["recruiter"])
             token = ensure_demo_invitation(version, staff["recruiter"])
-            path = reverse("assessments:landing", kwargs={"token": token})
-            links.append((document["title"], f"{settings.SITE_URL}{path}"))
+            url = reverse("assessments:landing", kwargs={"token": token})
+            links.append((version.content["title"], f"{settings.SITE_URL}{url}"))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(
             f"  Admin:   {settings.SITE_URL}/admin/  "
