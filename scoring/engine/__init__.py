@@ -16,8 +16,21 @@ from scoring.engine.breakdown import (
 )
 from scoring.engine.rubric import HumanOverride
 from scoring.engine.score import ENGINE_VERSION, candidate_path, score
+from scoring.engine.textmodel import ArtifactError, TextModel, TextPrediction
 
-__all__ = [
+# Training needs scikit-learn; scoring does not, so it is imported only when asked for.
+_TRAINING_NAMES = ("TrainedModel", "exemplars_of", "model_accepted", "train_text_model")
+
+
+def __getattr__(name: str):
+    if name in _TRAINING_NAMES:
+        from scoring.engine import training
+
+        return getattr(training, name)
+    raise AttributeError(f"module 'scoring.engine' has no attribute {name!r}")
+
+
+__all__ = [  # noqa: RUF022 - grouped: scoring first, then text models
     "BREAKDOWN_FORMAT",
     "ENGINE_VERSION",
     "SKILL_BANDS",
@@ -30,4 +43,11 @@ __all__ = [
     "StepScore",
     "candidate_path",
     "score",
+    "ArtifactError",
+    "TextModel",
+    "TextPrediction",
+    "TrainedModel",
+    "exemplars_of",
+    "model_accepted",
+    "train_text_model",
 ]

@@ -1,0 +1,283 @@
+"""Text models: TF-IDF n-grams + an ordinal (proportional-odds) linear model, as a safe artifact.
+
+Training uses scikit-learn. The artifact is canonical JSON (vocabularies, idf, weights,
+thresholds, a temperature), never a pickle: loading parses JSON and checks its shape, so it runs
+no code, and inference recomputes the features in plain Python from the stored tables.
+
+Model. Each answer becomes two l2-normalised TF-IDF blocks (sublinear tf): word 1-2 grams and
+character 3-5 grams within word boundaries. Levels are ordered, so one weight vector ``w`` and
+K-1 thresholds ``theta_k`` model ``P(level > k) = sigmoid((w.x + theta_k) / T)``; they are fitted
+as a single scikit-learn LogisticRegression on the data replicated once per threshold with a
+one-hot threshold column (the classic reduction of ordinal regression to binary
+classification). The predicted level is the median of the resulting distribution (the number of
+thresholds with ``P(level > k) > 0.5``), its probability is the confidence, and the temperature
+``T`` is fitted on out-of-fold predictions to minimise log-loss (calibration; it never changes
+the predicted level). Evidence: the n-grams of the answer with the largest ``|x_j * w_j|``.
+
+Exemplars are sorted before training and hashing, so the same set gives the same model in any
+order; ``training_set_sha256`` is the sha256 of the canonical JSON of the sorted
+``[[text, level], ...]`` list after text cleaning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from scoring.engine.text import HARD_MAX_LENGTH, clean_text
+
+ARTIFACT_FORMAT = "skillproof/text-model@1"
+DEFAULT_MIN_EXEMPLARS = 30
+DEFAULT_QWK_BAR = 0.7
+DEFAULT_C = 10.0
+TOP_NGRAMS = 5
+MAX_ARTIFACT_BYTES = 256 * 1024 * 1024
+# Scale of the threshold indicator columns: keeps the L2 penalty on thresholds negligible.
+THRESHOLD_SCALE = 10.0
+WORD_NGRAMS = (1, 2)
+CHAR_NGRAMS = (3, 5)
+_TEMPERATURES = tuple(round(10 ** (exponent / 20), 6) for exponent in range(-20, 21))
+
+_WORD = re.compile(r"\w+")
+
+
+class ArtifactError(ValueError):
+    """Bytes that are not a valid text-model artifact."""
+
+
+# --- features (shared by training and inference, so both see the same n-grams) --------------
+
+
+def _prepare(text: str) -> str:
+    cleaned = clean_text(text, HARD_MAX_LENGTH)
+    return cleaned[0].lower() if cleaned else ""
+
+
+def word_ngrams(text: str) -> list[str]:
+    """Word unigrams and bigrams of lower-cased text."""
+    words = _WORD.findall(text)
+    return words + [f"{first} {second}" for first, second in pairwise(words)]
+
+
+def char_ngrams(text: str) -> list[str]:
+    """Character 3-5 grams inside space-padded words; a word shorter than n counts once."""
+    grams: list[str] = []
+    low, high = CHAR_NGRAMS
+    for word in text.split():
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(low, high + 1):
+            if size <= n:
+                grams.append(padded)
+                break
+            grams.extend(padded[i : i + n] for i in range(size - n + 1))
+    return grams
+
+
+def _block(grams: Iterable[str], table: dict[str, tuple[float, float]]) -> list[tuple[str, float]]:
+    """(n-gram, weight * tf-idf) pairs of one l2-normalised block, unknown n-grams dropped."""
+    values = []
+    for gram, count in Counter(grams).items():
+        entry = table.get(gram)
+        if entry is not None:
+            values.append((gram, (1.0 + math.log(count)) * entry[0], entry[1]))
+    norm = math.sqrt(sum(value * value for _, value, _ in values))
+    if norm == 0.0:
+        return []
+    return [(gram, value / norm * coef) for gram, value, coef in values]
+
+
+@dataclass(frozen=True, slots=True)
+class TextPrediction:
+    """A model's reading of one answer."""
+
+    level: int
+    confidence: float
+    probabilities: tuple[float, ...]
+    top_ngrams: tuple[tuple[str, float], ...]
+
+
+def _sigmoid(value: float) -> float:
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    exp = math.exp(value)
+    return exp / (1.0 + exp)
+
+
+def level_probabilities(score: float, thresholds: Sequence[float], temperature: float) -> list:
+    """P(level = k) from the cumulative model, kept monotone so no probability is negative."""
+    above = []
+    previous = 1.0
+    for theta in thresholds:
+        previous = min(previous, _sigmoid((score + theta) / temperature))
+        above.append(previous)
+    bounds = [1.0, *above, 0.0]
+    return [bounds[k] - bounds[k + 1] for k in range(len(thresholds) + 1)]
+
+
+def median_level(probabilities: Sequence[float]) -> int:
+    """The median level: the number of thresholds the answer is more likely above than not."""
+    cumulative = 0.0
+    for level, probability in enumerate(probabilities):
+        cumulative += probability
+        if cumulative >= 0.5:
+            return level
+    return len(probabilities) - 1
+
+
+# --- the artifact -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class TextModel:
+    """A trained text model: plain tables, JSON bytes, no code. Build with from_bytes()."""
+
+    n_levels: int
+    word_terms: tuple[str, ...]
+    word_idf: tuple[float, ...]
+    char_terms: tuple[str, ...]
+    char_idf: tuple[float, ...]
+    coef: tuple[float, ...]
+    thresholds: tuple[float, ...]
+    temperature: float
+    training_set_sha256: str
+    metadata: dict = field(default_factory=dict)
+    _tables: tuple = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _check_shape(self)
+        n_words = len(self.word_terms)
+        word_table = {
+            term: (idf, coef)
+            for term, idf, coef in zip(self.word_terms, self.word_idf, self.coef, strict=False)
+        }
+        char_table = {
+            term: (idf, coef)
+            for term, idf, coef in zip(
+                self.char_terms, self.char_idf, self.coef[n_words:], strict=False
+            )
+        }
+        object.__setattr__(self, "_tables", (word_table, char_table))
+
+    def to_dict(self) -> dict:
+        return {
+            "format": ARTIFACT_FORMAT,
+            "n_levels": self.n_levels,
+            "word_ngrams": list(WORD_NGRAMS),
+            "char_ngrams": list(CHAR_NGRAMS),
+            "word_terms": list(self.word_terms),
+            "word_idf": list(self.word_idf),
+            "char_terms": list(self.char_terms),
+            "char_idf": list(self.char_idf),
+            "coef": list(self.coef),
+            "thresholds": list(self.thresholds),
+            "temperature": self.temperature,
+            "training_set_sha256": self.training_set_sha256,
+            "metadata": self.metadata,
+        }
+
+    def to_bytes(self) -> bytes:
+        """Canonical JSON: sorted keys, compact, UTF-8; floats as their shortest exact repr."""
+        return json.dumps(
+            self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8")
+
+    @property
+    def sha256(self) -> str:
+        cached = self.__dict__.get("_sha256")
+        if cached is None:
+            cached = hashlib.sha256(self.to_bytes()).hexdigest()
+            object.__setattr__(self, "_sha256", cached)
+        return cached
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> TextModel:
+        """Parse and check an artifact; raises ArtifactError on anything unexpected."""
+        if not isinstance(data, bytes | bytearray) or len(data) > MAX_ARTIFACT_BYTES:
+            raise ArtifactError("an artifact is bytes of reasonable size")
+        try:
+            document = json.loads(bytes(data).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+            raise ArtifactError(f"not canonical JSON: {error}") from error
+        return cls.from_dict(document)
+
+    @classmethod
+    def from_dict(cls, document: Any) -> TextModel:
+        if not isinstance(document, dict) or document.get("format") != ARTIFACT_FORMAT:
+            raise ArtifactError(f"not a {ARTIFACT_FORMAT} document")
+        if document.get("word_ngrams") != list(WORD_NGRAMS) or document.get("char_ngrams") != list(
+            CHAR_NGRAMS
+        ):
+            raise ArtifactError("n-gram ranges differ from this engine's")
+        try:
+            return cls(
+                n_levels=document["n_levels"],
+                word_terms=tuple(document["word_terms"]),
+                word_idf=tuple(document["word_idf"]),
+                char_terms=tuple(document["char_terms"]),
+                char_idf=tuple(document["char_idf"]),
+                coef=tuple(document["coef"]),
+                thresholds=tuple(document["thresholds"]),
+                temperature=document["temperature"],
+                training_set_sha256=document["training_set_sha256"],
+                metadata=document.get("metadata", {}),
+            )
+        except (KeyError, TypeError) as error:
+            raise ArtifactError(f"missing or malformed field: {error}") from error
+
+    def decision(self, text: str) -> tuple[float, list[tuple[str, float]]]:
+        """The linear score w.x of an answer and each present n-gram's contribution."""
+        prepared = _prepare(text)
+        word_table, char_table = self._tables
+        contributions = _block(word_ngrams(prepared), word_table)
+        contributions += [
+            (f"[{gram}]", value) for gram, value in _block(char_ngrams(prepared), char_table)
+        ]
+        return sum(value for _, value in contributions), contributions
+
+    def predict(self, text: str) -> TextPrediction:
+        """Level, confidence, level probabilities and top contributing n-grams for an answer."""
+        score, contributions = self.decision(text)
+        probabilities = level_probabilities(score, self.thresholds, self.temperature)
+        level = median_level(probabilities)
+        top = sorted(contributions, key=lambda pair: (-abs(pair[1]), pair[0]))[:TOP_NGRAMS]
+        return TextPrediction(level, probabilities[level], tuple(probabilities), tuple(top))
+
+
+def _finite_numbers(values: Sequence[Any]) -> bool:
+    return all(
+        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        for value in values
+    )
+
+
+def _check_shape(model: TextModel) -> None:
+    """Reject anything but consistent plain tables (called on every construction)."""
+    problems = []
+    if not isinstance(model.n_levels, int) or isinstance(model.n_levels, bool):
+        problems.append("n_levels is not an integer")
+    elif model.n_levels < 2 or len(model.thresholds) != model.n_levels - 1:
+        problems.append("need at least 2 levels and one threshold fewer")
+    for terms, idf in ((model.word_terms, model.word_idf), (model.char_terms, model.char_idf)):
+        if len(terms) != len(idf) or not all(isinstance(term, str) for term in terms):
+            problems.append("each vocabulary needs one idf per string term")
+        if len(set(terms)) != len(terms):
+            problems.append("vocabulary terms repeat")
+    if len(model.coef) != len(model.word_terms) + len(model.char_terms):
+        problems.append("one coefficient per vocabulary term is needed")
+    numbers = (*model.word_idf, *model.char_idf, *model.coef, *model.thresholds)
+    if not _finite_numbers(numbers) or not _finite_numbers([model.temperature]):
+        problems.append("weights must be finite numbers")
+    elif model.temperature <= 0:
+        problems.append("temperature must be positive")
+    if not isinstance(model.training_set_sha256, str) or not isinstance(model.metadata, dict):
+        problems.append("training_set_sha256 must be a string and metadata an object")
+    if problems:
+        raise ArtifactError("; ".join(problems))
