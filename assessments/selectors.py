@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from assessments.exceptions import InvitationUnavailable
-from assessments.models import AssessmentVersion, Attempt, Invitation
+from assessments.models import AccommodationRequest, AssessmentVersion, Attempt, Invitation
 from assessments.tokens import hash_token
 
 
@@ -39,3 +39,64 @@ def latest_version(slug: str) -> AssessmentVersion | None:
 def answers_by_step(attempt: Attempt) -> dict[str, dict]:
     """The attempt's saved answers keyed by step id."""
     return {response.step_id: response.answer for response in attempt.responses.all()}
+
+
+def accommodation_requests(invitation: Invitation) -> list[AccommodationRequest]:
+    """The invitation's accommodation requests, newest first."""
+    return list(invitation.accommodation_requests.order_by("-created_at"))
+
+
+def candidate_personal_data(invitation: Invitation) -> dict:
+    """Everything the assessments app holds about the candidate of one invitation.
+
+    The answers are the candidate's own; nothing about the assessment's keys is included.
+    """
+    attempts = invitation.attempts.select_related("version").prefetch_related("responses")
+    return {
+        "invitation": {
+            "id": str(invitation.public_id),
+            "name": invitation.candidate_name,
+            "email": invitation.candidate_email,
+            "assessment": invitation.version.content["title"],
+            "assessment_version": invitation.version.number,
+            "assessment_version_sha256": invitation.version.content_sha256,
+            "created_at": invitation.created_at.isoformat(),
+            "sent_at": invitation.sent_at.isoformat() if invitation.sent_at else None,
+            "expires_at": invitation.expires_at.isoformat(),
+            "retake_allowed": invitation.allow_retake,
+            "extra_time_minutes": invitation.extra_time_minutes,
+        },
+        "accommodation_requests": [
+            {
+                "kind": request.kind,
+                "details": request.details,
+                "state": request.state,
+                "granted_extra_minutes": request.granted_extra_minutes,
+                "decision_note": request.decision_note,
+                "requested_at": request.created_at.isoformat(),
+                "decided_at": request.decided_at.isoformat() if request.decided_at else None,
+            }
+            for request in accommodation_requests(invitation)
+        ],
+        "attempts": [
+            {
+                "id": str(attempt.public_id),
+                "state": attempt.state,
+                "consent_given_at": attempt.consent_at.isoformat(),
+                "started_at": attempt.started_at.isoformat(),
+                "deadline": attempt.deadline.isoformat(),
+                "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
+                "submitted_automatically": attempt.auto_submitted,
+                "steps_seen": list(attempt.path),
+                "answers": [
+                    {
+                        "step": response.step_id,
+                        "answer": response.answer,
+                        "saved_at": response.saved_at.isoformat(),
+                    }
+                    for response in attempt.responses.all()
+                ],
+            }
+            for attempt in attempts.order_by("started_at")
+        ],
+    }

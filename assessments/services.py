@@ -1,20 +1,36 @@
 """Every write the assessments domain knows about, one function each."""
 
+import csv
+import io
 import json
+import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from assessments import flow
+from assessments.answers import clean_answer
 from assessments.documents import validate_document
 from assessments.exceptions import AttemptClosed, InvalidAnswer, InvitationUnavailable
-from assessments.models import Assessment, AssessmentVersion, Attempt, Invitation, Response
+from assessments.models import (
+    AccommodationRequest,
+    Assessment,
+    AssessmentVersion,
+    Attempt,
+    Invitation,
+    Response,
+)
 from assessments.tokens import hash_token, new_token
 from compliance.audit import Action, actor_for_user, record_event
 from compliance.canonical import json_sha256
 from scoring.services import request_scoring  # the one door from assessments to scoring
+
+logger = logging.getLogger(__name__)
 
 MAX_ANSWER_BYTES = 64 * 1024
 
@@ -147,13 +163,18 @@ def _lock_open_attempt(attempt: Attempt) -> Attempt:
 
 @transaction.atomic
 def save_answer(attempt: Attempt, step_id: str, answer: dict) -> Response:
-    """Autosave the answer to a step the candidate has reached."""
+    """Autosave the answer to a step the candidate has reached.
+
+    The answer is checked against the step's item first: a malformed or oversized answer
+    raises InvalidAnswer and changes nothing.
+    """
     _check_answer_size(answer)
     attempt = _lock_open_attempt(attempt)
     if step_id not in attempt.path:
         raise InvalidAnswer("This step is not part of your assessment path.")
+    step = flow.steps_by_id(attempt.version.content)[step_id]
     response, _ = Response.objects.update_or_create(
-        attempt=attempt, step_id=step_id, defaults={"answer": answer}
+        attempt=attempt, step_id=step_id, defaults={"answer": clean_answer(step["item"], answer)}
     )
     return response
 
@@ -212,3 +233,320 @@ def submit_expired_attempts(limit: int = 500) -> int:
         submit_attempt(Attempt(pk=pk), auto=True)
         count += 1
     return count
+
+
+def close_if_expired(attempt: Attempt) -> Attempt:
+    """Submit an open attempt whose deadline has passed, now rather than at the next beat."""
+    if attempt.state == Attempt.State.IN_PROGRESS and _deadline_passed(attempt):
+        return submit_attempt(attempt, auto=True)
+    return attempt
+
+
+# --- Invitations: one, many from CSV, and the email that carries the link --------------------
+
+MAX_CSV_ROWS = 5000
+MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+def _audit_action(name: str, fallback: str) -> str:
+    """An action name from compliance.audit when it defines one, else ours (same spelling)."""
+    return getattr(Action, name, fallback)
+
+
+def send_invitation(invitation: Invitation, token: str, *, user=None, connection=None) -> None:
+    """Email the invitation link and record when it went out."""
+    from assessments.emails import invitation_message
+
+    message = invitation_message(invitation, token)
+    if connection is not None:
+        message.connection = connection
+    message.send()
+    with transaction.atomic():
+        Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+        record_event(
+            Action.INVITATION_SENT,
+            actor=actor_for_user(user),
+            subject=f"invitation:{invitation.public_id}",
+            payload={"expires_at": invitation.expires_at.isoformat()},
+        )
+    invitation.refresh_from_db(fields=["sent_at"])
+
+
+def invite_candidate(
+    version: AssessmentVersion,
+    *,
+    name: str,
+    email: str,
+    user=None,
+    ttl: timedelta | None = None,
+    allow_retake: bool = False,
+    send: bool = True,
+) -> tuple[Invitation, str]:
+    """Invite one candidate and (by default) email them the link; returns the token too."""
+    invitation, token = create_invitation(
+        version, name=name, email=email, user=user, ttl=ttl, allow_retake=allow_retake
+    )
+    if send:
+        send_invitation(invitation, token, user=user)
+    return invitation, token
+
+
+@transaction.atomic
+def renew_invitation_link(
+    invitation: Invitation, *, user=None, ttl: timedelta | None = None
+) -> str:
+    """A fresh token for an invitation (the old link stops working) and a renewed expiry.
+
+    Only the hash of a token is stored, so "send again" always means "send a new link".
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    token = new_token()
+    invitation.token_hash = hash_token(token)
+    invitation.expires_at = timezone.now() + (ttl or timedelta(days=settings.INVITATION_TTL_DAYS))
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    record_event(
+        _audit_action("INVITATION_RENEWED", "invitation.renewed"),
+        actor=actor_for_user(user),
+        subject=f"invitation:{invitation.public_id}",
+        payload={"expires_at": invitation.expires_at.isoformat()},
+    )
+    return token
+
+
+def resend_invitation(invitation: Invitation, *, user=None) -> Invitation:
+    """Email a new link for an invitation (after a lost email or an expiry)."""
+    token = renew_invitation_link(invitation, user=user)
+    invitation.refresh_from_db()
+    send_invitation(invitation, token, user=user)
+    return invitation
+
+
+@dataclass
+class CsvRowError:
+    """One rejected row of an invitation CSV: the file's line number and why."""
+
+    line: int
+    message: str
+
+
+@dataclass
+class CsvImportResult:
+    """What an invitation CSV produced: invitations made, rows refused, emails not sent."""
+
+    created: list[Invitation] = field(default_factory=list)
+    errors: list[CsvRowError] = field(default_factory=list)
+    unsent: list[Invitation] = field(default_factory=list)
+
+
+_NAME_COLUMNS = ("name", "candidate_name", "full name", "full_name")
+_EMAIL_COLUMNS = ("email", "candidate_email", "e-mail", "email address")
+
+
+def _csv_text(data: bytes) -> str:
+    if len(data) > MAX_CSV_BYTES:
+        raise InvalidCsv(f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidCsv(
+            "The file is not UTF-8 text. Save it as 'CSV UTF-8' and upload it again."
+        ) from error
+
+
+class InvalidCsv(InvalidAnswer):
+    """The CSV as a whole cannot be read (no header, wrong encoding, too large)."""
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
+    lowered = [cell.strip().lower() for cell in header]
+    return next((lowered.index(name) for name in names if name in lowered), None)
+
+
+def parse_invitation_csv(data: bytes) -> tuple[list[tuple[int, str, str]], list[CsvRowError]]:
+    """Rows (line, name, email) that can be invited, and the rows that cannot, by line."""
+    reader = csv.reader(io.StringIO(_csv_text(data), newline=""))
+    try:
+        header = next(reader)
+    except StopIteration as error:
+        raise InvalidCsv("The file is empty.") from error
+    except csv.Error as error:
+        raise InvalidCsv(f"Line 1: the file is not valid CSV ({error}).") from error
+    name_at, email_at = _column(header, _NAME_COLUMNS), _column(header, _EMAIL_COLUMNS)
+    if name_at is None or email_at is None:
+        raise InvalidCsv("Line 1 must be a header with the columns 'name' and 'email'.")
+    good: list[tuple[int, str, str]] = []
+    errors: list[CsvRowError] = []
+    seen: dict[str, int] = {}
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            errors.append(CsvRowError(reader.line_num, f"not valid CSV ({error})"))
+            break
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(good) + len(errors) >= MAX_CSV_ROWS:
+            errors.append(CsvRowError(line, f"more than {MAX_CSV_ROWS} rows; the rest was ignored"))
+            break
+        name = row[name_at].strip() if name_at < len(row) else ""
+        email = row[email_at].strip() if email_at < len(row) else ""
+        if not name:
+            errors.append(CsvRowError(line, "the name is missing"))
+            continue
+        if len(name) > 200:
+            errors.append(CsvRowError(line, "the name is longer than 200 characters"))
+            continue
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(CsvRowError(line, f"'{email}' is not a valid email address"))
+            continue
+        key = email.lower()
+        if key in seen:
+            errors.append(CsvRowError(line, f"{email} already appears on line {seen[key]}"))
+            continue
+        seen[key] = line
+        good.append((line, name, email))
+    return good, errors
+
+
+def import_invitations_csv(
+    version: AssessmentVersion,
+    data: bytes,
+    *,
+    user=None,
+    ttl: timedelta | None = None,
+    allow_retake: bool = False,
+    send: bool = True,
+) -> CsvImportResult:
+    """Invite every good row of a CSV; bad rows are reported by line and change nothing.
+
+    Raises InvalidCsv when the file as a whole cannot be read.
+    """
+    rows, errors = parse_invitation_csv(data)
+    already = {
+        email.lower()
+        for email in Invitation.objects.filter(
+            version=version, candidate_email__in=[email for _, _, email in rows]
+        ).values_list("candidate_email", flat=True)
+    }
+    result = CsvImportResult(errors=errors)
+    tokens: dict[int, str] = {}
+    with transaction.atomic():
+        for line, name, email in rows:
+            if email.lower() in already:
+                result.errors.append(
+                    CsvRowError(line, f"{email} is already invited to this assessment version")
+                )
+                continue
+            invitation, token = create_invitation(
+                version, name=name, email=email, user=user, ttl=ttl, allow_retake=allow_retake
+            )
+            result.created.append(invitation)
+            tokens[invitation.pk] = token
+    result.errors.sort(key=lambda error: error.line)
+    if send:
+        result.unsent = _send_many(result.created, tokens, user=user)
+    return result
+
+
+def _send_many(invitations: list[Invitation], tokens: dict[int, str], *, user) -> list[Invitation]:
+    """Send each invitation over one connection; returns those that could not be sent."""
+    from django.core.mail import get_connection
+
+    unsent = []
+    with get_connection() as connection:
+        for invitation in invitations:
+            try:
+                send_invitation(invitation, tokens[invitation.pk], user=user, connection=connection)
+            except OSError:
+                logger.exception("Could not send invitation %s", invitation.public_id)
+                unsent.append(invitation)
+    return unsent
+
+
+# --- Accommodations -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_accommodation(
+    invitation: Invitation, *, kind: str, details: str = ""
+) -> AccommodationRequest:
+    """Record a candidate's request for an accommodation or an alternative process."""
+    if kind not in AccommodationRequest.Kind.values:
+        raise InvalidAnswer("Choose what kind of help you are asking for.")
+    request = AccommodationRequest.objects.create(
+        invitation=invitation, kind=kind, details=details.strip()[:2000]
+    )
+    record_event(
+        _audit_action("ACCOMMODATION_REQUESTED", "accommodation.requested"),
+        actor=f"candidate:invitation:{invitation.public_id}",
+        subject=f"invitation:{invitation.public_id}",
+        payload={"request": request.pk, "kind": kind},
+    )
+    return request
+
+
+@transaction.atomic
+def decide_accommodation(
+    request: AccommodationRequest,
+    *,
+    grant: bool,
+    extra_minutes: int = 0,
+    note: str = "",
+    user=None,
+    notify: bool = True,
+) -> AccommodationRequest:
+    """Grant or decline a request. Granted extra time replaces the invitation's extra time and
+    moves the deadline of an attempt already in progress by the difference."""
+    request = (
+        AccommodationRequest.objects.select_for_update()
+        .select_related("invitation__version")
+        .get(pk=request.pk)
+    )
+    invitation = Invitation.objects.select_for_update().get(pk=request.invitation_id)
+    request.state = (
+        AccommodationRequest.State.GRANTED if grant else AccommodationRequest.State.DECLINED
+    )
+    request.granted_extra_minutes = max(0, int(extra_minutes or 0)) if grant else 0
+    request.decision_note = note.strip()[:2000]
+    request.decided_by = user
+    request.decided_at = timezone.now()
+    request.save()
+    if grant and request.granted_extra_minutes != invitation.extra_time_minutes:
+        change = request.granted_extra_minutes - invitation.extra_time_minutes
+        invitation.extra_time_minutes = request.granted_extra_minutes
+        invitation.save(update_fields=["extra_time_minutes"])
+        for attempt in invitation.attempts.select_for_update().filter(
+            state=Attempt.State.IN_PROGRESS
+        ):
+            attempt.deadline += timedelta(minutes=change)
+            attempt.save(update_fields=["deadline"])
+    request.invitation = invitation
+    record_event(
+        _audit_action("ACCOMMODATION_DECIDED", "accommodation.decided"),
+        actor=actor_for_user(user),
+        subject=f"invitation:{invitation.public_id}",
+        payload={
+            "request": request.pk,
+            "state": request.state,
+            "extra_minutes": request.granted_extra_minutes,
+        },
+    )
+    if notify:
+        transaction.on_commit(lambda: _notify_decision(request.pk))
+    return request
+
+
+def _notify_decision(request_pk: int) -> None:
+    from assessments.emails import accommodation_decision_message
+
+    request = AccommodationRequest.objects.select_related("invitation__version").get(pk=request_pk)
+    try:
+        accommodation_decision_message(request).send()
+    except OSError:
+        logger.exception("Could not email the accommodation decision %s", request_pk)
+

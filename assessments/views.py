@@ -1,42 +1,92 @@
-"""Candidate pages: thin edges over services and selectors. The token in the URL is the key."""
+"""Candidate pages: thin edges over services and selectors. The token in the URL is the key.
 
-import json
+Every page is ``never_cache``: the back button must not show answers older than the server's,
+and a shared computer must not keep them.
+"""
 
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import flow, selectors, services
+from assessments import answers, flow, selectors, services
 from assessments.exceptions import AttemptClosed, InvalidAnswer, InvitationUnavailable
-from assessments.models import Attempt
-from assessments.presenters import candidate_step, render_markdown
+from assessments.forms import AccommodationForm, answer_from_post
+from assessments.models import Attempt, Invitation
+from assessments.presenters import (
+    attempt_seed,
+    candidate_step,
+    length_range,
+    option_alias,
+    render_markdown,
+    steps_estimate,
+    stored_answer,
+)
 
 
-def _open_attempt(token: str) -> Attempt:
+class _Unavailable(Exception):
+    def __init__(self, message: str, status: int = 404):
+        super().__init__(message)
+        self.status = status
+
+
+def _unavailable(request, error: _Unavailable):
+    return render(
+        request, "candidate/unavailable.html", {"message": str(error)}, status=error.status
+    )
+
+
+def _invitation(token: str) -> Invitation:
     try:
-        invitation = selectors.access_invitation_by_token(token)
+        return selectors.access_invitation_by_token(token)
     except InvitationUnavailable as error:
-        raise Http404(str(error)) from error
-    attempt = selectors.latest_attempt(invitation)
+        raise _Unavailable(str(error)) from error
+
+
+def _current_attempt(token: str) -> Attempt:
+    """The invitation's latest attempt, submitted first if its deadline has passed."""
+    attempt = selectors.latest_attempt(_invitation(token))
     if attempt is None:
-        raise Http404("This assessment has not been started.")
-    return attempt
+        raise _Unavailable("This assessment has not been started yet. Open your invitation link.")
+    return services.close_if_expired(attempt)
+
+
+def candidate_page(view):
+    """Map the unavailable cases to one friendly page and never cache a candidate page."""
+
+    @never_cache
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _Unavailable as error:
+            return _unavailable(request, error)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _to_result(token: str):
+    return redirect("scoring:result", token=token)
 
 
 @require_GET
+@candidate_page
 def landing(request, token: str):
-    """The notice and consent page, or wherever the candidate already is."""
-    try:
-        invitation = selectors.access_invitation_by_token(token)
-    except InvitationUnavailable as error:
-        return render(request, "candidate/unavailable.html", {"message": str(error)}, status=404)
+    """What the assessment is, how it is scored, what is kept; consent; or resume."""
+    invitation = _invitation(token)
     attempt = selectors.latest_attempt(invitation)
-    if attempt and attempt.state == Attempt.State.IN_PROGRESS:
-        return redirect("assessments:step", token=token, step_id=attempt.current_step)
-    if attempt and not invitation.allow_retake:
-        return redirect("scoring:result", token=token)
+    if attempt is not None:
+        attempt = services.close_if_expired(attempt)
+        if attempt.state == Attempt.State.IN_PROGRESS:
+            return redirect("assessments:step", token=token, step_id=attempt.current_step)
+        if not invitation.allow_retake:
+            return _to_result(token)
     content = invitation.version.content
+    fewest, most = length_range(content)
     context = {
         "token": token,
         "invitation": invitation,
@@ -44,82 +94,147 @@ def landing(request, token: str):
         "description_html": render_markdown(content.get("description", "")),
         "expired": selectors.invitation_expired(invitation),
         "minutes": int(content["time_limit_minutes"]) + invitation.extra_time_minutes,
+        "extra_minutes": invitation.extra_time_minutes,
+        "fewest_steps": fewest,
+        "most_steps": most,
+        "retention_days": settings.DATA_RETENTION_DAYS,
+        "accommodations": selectors.accommodation_requests(invitation),
+        "previous_attempt": attempt,
+        "consent_missing": request.GET.get("consent") == "missing",
+        "requested": request.GET.get("requested") == "1",
     }
     return render(request, "candidate/landing.html", context)
 
 
 @require_POST
+@candidate_page
 def start(request, token: str):
     """Record consent and begin (or resume) the attempt."""
-    try:
-        invitation = selectors.access_invitation_by_token(token)
-    except InvitationUnavailable as error:
-        return render(request, "candidate/unavailable.html", {"message": str(error)}, status=404)
+    invitation = _invitation(token)
     if request.POST.get("consent") != "yes":
         return redirect(
-            reverse("assessments:landing", kwargs={"token": token}) + "?consent=missing"
+            reverse("assessments:landing", kwargs={"token": token}) + "?consent=missing#consent"
         )
     try:
         attempt = services.start_attempt(invitation)
     except InvitationUnavailable as error:
-        return render(request, "candidate/unavailable.html", {"message": str(error)}, status=410)
+        raise _Unavailable(str(error), status=410) from error
     return redirect("assessments:step", token=token, step_id=attempt.current_step)
 
 
-def _step_context(token: str, attempt: Attempt, step_id: str) -> dict:
-    steps = flow.steps_by_id(attempt.version.content)
-    position = attempt.path.index(step_id) + 1
+@require_http_methods(["GET", "POST"])
+@candidate_page
+def accommodation(request, token: str):
+    """Ask for an accommodation (extra time, another format) or an alternative process."""
+    invitation = _invitation(token)
+    form = AccommodationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_accommodation(
+            invitation, kind=form.cleaned_data["kind"], details=form.cleaned_data["details"]
+        )
+        return redirect(reverse("assessments:landing", kwargs={"token": token}) + "?requested=1")
+    context = {
+        "token": token,
+        "form": form,
+        "content": invitation.version.content,
+        "accommodations": selectors.accommodation_requests(invitation),
+    }
+    return render(
+        request, "candidate/accommodation.html", context, status=400 if form.errors else 200
+    )
+
+
+def _step_context(token: str, attempt: Attempt, step_id: str, posted: dict | None = None) -> dict:
+    """Everything the step page shows; ``posted`` re-displays a refused answer as typed."""
+    content = attempt.version.content
+    steps = flow.steps_by_id(content)
+    seed = attempt_seed(attempt, step_id)
+    saved = selectors.answers_by_step(attempt).get(step_id, {})
+    position, total = steps_estimate(content, attempt.path, step_id)
+    index = attempt.path.index(step_id)
+    step = candidate_step(steps[step_id], seed, saved)
+    if posted is not None:
+        step["item"] = _redisplay(step["item"], posted)
     return {
         "token": token,
         "attempt": attempt,
-        "step": candidate_step(steps[step_id]),
-        "answer": selectors.answers_by_step(attempt).get(step_id, {}),
+        "step": step,
         "position": position,
-        "title": attempt.version.content["title"],
+        "total": total,
+        "percent": round(100 * (position - 1) / total) if total else 0,
+        "title": content["title"],
+        "previous_step": attempt.path[index - 1] if index else None,
+        "required": flow.is_scored(steps[step_id]),
+        "storage_key": _storage_key(attempt),
+        **_clock(attempt),
+    }
+
+
+def _storage_key(attempt: Attempt) -> str:
+    """The localStorage key of the attempt's unsent answers (no id the server uses elsewhere)."""
+    return "skillproof:" + option_alias(str(attempt.public_id), "storage")
+
+
+def _redisplay(view: dict, posted: dict) -> dict:
+    """Show what the candidate typed even though it was refused, so nothing they wrote is lost."""
+    if "text" in posted:
+        view["text"] = posted["text"]
+    return view
+
+
+def _clock(attempt: Attempt) -> dict:
+    now = timezone.now()
+    return {
+        "deadline": attempt.deadline,
+        "deadline_ms": int(attempt.deadline.timestamp() * 1000),
+        "now_ms": int(now.timestamp() * 1000),
+        "seconds_left": max(0, int((attempt.deadline - now).total_seconds())),
     }
 
 
 @require_GET
+@candidate_page
 def step(request, token: str, step_id: str):
     """One step per page; only steps on the candidate's own path can be opened."""
-    attempt = _open_attempt(token)
+    attempt = _current_attempt(token)
     if attempt.state != Attempt.State.IN_PROGRESS:
-        return redirect("scoring:result", token=token)
+        return _to_result(token)
     if step_id not in attempt.path:
         return redirect("assessments:step", token=token, step_id=attempt.current_step)
     return render(request, "candidate/step.html", _step_context(token, attempt, step_id))
 
 
-def _answer_from_form(post, item_type: str) -> dict:
-    if item_type == "single_choice":
-        return {"option": post.get("option", "")}
-    if item_type == "multiple_choice":
-        return {"options": post.getlist("options")}
-    if item_type in {"short_text", "long_text"}:
-        return {"text": post.get("text", "")}
-    raw = post.get("answer_json", "")
-    try:
-        return json.loads(raw) if raw else {}
-    except ValueError as error:
-        raise InvalidAnswer("The answer could not be read.") from error
+def _parse(attempt: Attempt, step_id: str, post) -> dict:
+    """The posted answer in stored form (option ids, not aliases); InvalidAnswer if malformed."""
+    steps = flow.steps_by_id(attempt.version.content)
+    if step_id not in steps or step_id not in attempt.path:
+        raise InvalidAnswer("This step is not part of your assessment path.")
+    item = steps[step_id]["item"]
+    return stored_answer(item, attempt_seed(attempt, step_id), answer_from_post(item, post))
 
 
 @require_POST
+@candidate_page
 def answer(request, token: str, step_id: str):
     """Save a step's answer from the form and move to the step the server picks next."""
-    attempt = _open_attempt(token)
-    steps = flow.steps_by_id(attempt.version.content)
-    if step_id not in steps:
-        raise Http404("No such step.")
+    attempt = _current_attempt(token)
+    if attempt.state != Attempt.State.IN_PROGRESS:
+        return _to_result(token)
+    if step_id not in attempt.path:
+        return redirect("assessments:step", token=token, step_id=attempt.current_step)
+    item = flow.steps_by_id(attempt.version.content)[step_id]["item"]
     try:
-        services.save_answer(
-            attempt, step_id, _answer_from_form(request.POST, steps[step_id]["item"]["type"])
-        )
+        response = services.save_answer(attempt, step_id, _parse(attempt, step_id, request.POST))
+        problem = answers.incomplete_reason(item, response.answer)
+        if problem:
+            raise InvalidAnswer(problem)
         following = services.advance(attempt, step_id)
     except AttemptClosed:
-        return redirect("scoring:result", token=token)
+        return _to_result(token)
     except InvalidAnswer as error:
-        context = _step_context(token, attempt, step_id) | {"error": str(error)}
+        attempt.refresh_from_db()
+        posted = {"text": request.POST.get("text", "").replace("\r\n", "\n")}
+        context = _step_context(token, attempt, step_id, posted) | {"error": str(error)}
         return render(request, "candidate/step.html", context, status=400)
     if following is None:
         return redirect("assessments:review", token=token)
@@ -127,48 +242,76 @@ def answer(request, token: str, step_id: str):
 
 
 @require_POST
+@never_cache
 def autosave(request, token: str, step_id: str):
-    """JSON autosave of one answer: {"answer": {...}} → {"saved": true}."""
-    attempt = _open_attempt(token)
+    """Autosave one answer (the step's form, URL-encoded) → {"saved": true, "saved_at": …}.
+
+    Errors are JSON too: 400 for an answer that cannot be stored (nothing changes), 409 when
+    the attempt is closed (with where to go), 404 for an unknown link.
+    """
     try:
-        body = json.loads(request.body or b"{}")
-        services.save_answer(attempt, step_id, body.get("answer"))
-    except (ValueError, AttributeError):
-        return HttpResponseBadRequest(
-            json.dumps({"error": "The answer could not be read."}), content_type="application/json"
+        attempt = _current_attempt(token)
+    except _Unavailable as error:
+        return JsonResponse({"error": str(error)}, status=404)
+    result_url = reverse("scoring:result", kwargs={"token": token})
+    if attempt.state != Attempt.State.IN_PROGRESS:
+        return JsonResponse(
+            {"error": "Time is up: your saved answers were submitted.", "redirect": result_url},
+            status=409,
         )
+    try:
+        response = services.save_answer(attempt, step_id, _parse(attempt, step_id, request.POST))
     except InvalidAnswer as error:
         return JsonResponse({"error": str(error)}, status=400)
     except AttemptClosed as error:
-        return JsonResponse({"error": str(error)}, status=409)
-    return JsonResponse({"saved": True})
+        return JsonResponse({"error": str(error), "redirect": result_url}, status=409)
+    return JsonResponse({"saved": True, "saved_at": response.saved_at.isoformat()})
 
 
 @require_GET
+@candidate_page
 def review(request, token: str):
     """The last page before submitting: what was answered, and a confirmation."""
-    attempt = _open_attempt(token)
+    attempt = _current_attempt(token)
     if attempt.state != Attempt.State.IN_PROGRESS:
-        return redirect("scoring:result", token=token)
+        return _to_result(token)
     steps = flow.steps_by_id(attempt.version.content)
     answered = selectors.answers_by_step(attempt)
+    last = attempt.path[-1]
+    if flow.next_step_id(steps[last], answered.get(last)) is not None:
+        # The path does not end yet: the candidate has steps left to see.
+        return redirect("assessments:step", token=token, step_id=attempt.current_step)
     rows = [
         {
             "id": step_id,
             "title": steps[step_id].get("title", step_id),
-            "answered": step_id in answered,
+            "answered": bool(answered.get(step_id)),
+            "scored": flow.is_scored(steps[step_id]),
         }
         for step_id in attempt.path
-        if flow.is_scored(steps[step_id])
     ]
-    return render(
-        request, "candidate/review.html", {"token": token, "attempt": attempt, "rows": rows}
-    )
+    context = {
+        "token": token,
+        "attempt": attempt,
+        "rows": rows,
+        "unanswered": sum(1 for row in rows if row["scored"] and not row["answered"]),
+        "title": attempt.version.content["title"],
+        "confirm_missing": request.GET.get("confirm") == "missing",
+        "storage_key": _storage_key(attempt),
+        **_clock(attempt),
+    }
+    return render(request, "candidate/review.html", context)
 
 
 @require_POST
+@candidate_page
 def submit(request, token: str):
     """Submit once; a second click or tab lands on the same result page."""
-    attempt = _open_attempt(token)
-    services.submit_attempt(attempt)
-    return redirect("scoring:result", token=token)
+    attempt = _current_attempt(token)
+    if attempt.state == Attempt.State.IN_PROGRESS:
+        if request.POST.get("confirm") != "yes":
+            return redirect(
+                reverse("assessments:review", kwargs={"token": token}) + "?confirm=missing"
+            )
+        services.submit_attempt(attempt)
+    return _to_result(token)

@@ -1,0 +1,261 @@
+"""Recruiter admin for inviting candidates (one, or many from CSV) and deciding accommodations.
+
+Imported at the end of ``assessments/admin.py``. It extends the authoring admin's
+``InvitationAdmin`` rather than replacing it, so the list and fields defined there stay.
+"""
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from assessments import admin as authoring_admin
+from assessments import services
+from assessments.emails import candidate_link
+from assessments.exceptions import InvalidAnswer
+from assessments.forms import CsvInviteForm, DecideAccommodationForm, InviteForm
+from assessments.models import AccommodationRequest, Attempt, Invitation
+from assessments.roles import RoleAdminMixin
+
+_BaseInvitationAdmin = authoring_admin.InvitationAdmin
+
+
+def _ttl(form) -> timedelta:
+    return timedelta(days=form.cleaned_data["valid_days"])
+
+
+if admin.site.is_registered(Invitation):
+    admin.site.unregister(Invitation)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(_BaseInvitationAdmin):
+    """Invitations, with "Invite a candidate", "Invite from CSV" and "Send a new link"."""
+
+    change_list_template = "admin/assessments/invitation/change_list.html"
+    list_display = (
+        "candidate_name",
+        "candidate_email",
+        "version",
+        "status",
+        "extra_time_minutes",
+        "expires_at",
+        "sent_at",
+    )
+    list_filter = ("version__assessment", "allow_retake")
+    actions = ["send_new_link"]
+    readonly_fields = ("public_id", "token_hash", "created_by", "created_at", "sent_at")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("version__assessment")
+            .annotate(
+                latest_state=Subquery(
+                    Attempt.objects.filter(invitation=OuterRef("pk"))
+                    .order_by("-started_at")
+                    .values("state")[:1]
+                )
+            )
+        )
+
+    @admin.display(description="Status")
+    def status(self, invitation: Invitation) -> str:
+        if invitation.latest_state:
+            return Attempt.State(invitation.latest_state).label
+        if invitation.expires_at <= timezone.now():
+            return "Expired"
+        return "Sent" if invitation.sent_at else "Not sent"
+
+    def get_urls(self):
+        urls = [
+            path(
+                "invite/",
+                self.admin_site.admin_view(self.invite_view),
+                name="assessments_invitation_invite",
+            ),
+            path(
+                "import-csv/",
+                self.admin_site.admin_view(self.import_csv_view),
+                name="assessments_invitation_import_csv",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # A token exists only when an invitation is made by the service: never by a bare form.
+        return redirect("admin:assessments_invitation_invite")
+
+    def _context(self, request, title: str, **extra) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            **extra,
+        }
+
+    def invite_view(self, request):
+        """Invite one candidate: name, email, version; the email goes out at once."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = InviteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            invitation, token = services.invite_candidate(
+                data["version"],
+                name=data["candidate_name"],
+                email=data["candidate_email"],
+                user=request.user,
+                ttl=_ttl(form),
+                allow_retake=data["allow_retake"],
+                send=data["send_email"],
+            )
+            if data["send_email"]:
+                messages.success(request, f"Invitation sent to {invitation.candidate_email}.")
+            else:
+                messages.success(
+                    request,
+                    format_html(
+                        "Invitation created. Give the candidate this link (it is shown only "
+                        "once): <code>{}</code>",
+                        candidate_link(token),
+                    ),
+                )
+            return redirect("admin:assessments_invitation_changelist")
+        context = self._context(request, "Invite a candidate", form=form)
+        return TemplateResponse(request, "admin/assessments/invitation/invite.html", context)
+
+    def import_csv_view(self, request):
+        """Invite many candidates from a CSV; bad rows are reported by line, good rows kept."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CsvInviteForm(request.POST or None, request.FILES or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.import_invitations_csv(
+                    data["version"],
+                    data["file"].read(),
+                    user=request.user,
+                    ttl=_ttl(form),
+                    allow_retake=data["allow_retake"],
+                    send=data["send_email"],
+                )
+            except InvalidAnswer as error:
+                form.add_error("file", str(error))
+            else:
+                if result.created:
+                    messages.success(request, f"{len(result.created)} candidates invited.")
+                if result.unsent:
+                    messages.warning(
+                        request,
+                        f"{len(result.unsent)} emails could not be sent; use "
+                        "“Send a new link” on those invitations.",
+                    )
+                if not result.errors:
+                    return redirect("admin:assessments_invitation_changelist")
+        context = self._context(
+            request, "Invite candidates from a CSV file", form=form, result=result
+        )
+        return TemplateResponse(request, "admin/assessments/invitation/import_csv.html", context)
+
+    @admin.action(description="Send a new link by email (the old link stops working)")
+    def send_new_link(self, request, queryset):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        sent = 0
+        for invitation in queryset:
+            try:
+                services.resend_invitation(invitation, user=request.user)
+                sent += 1
+            except OSError as error:
+                messages.error(request, f"{invitation.candidate_email}: {error}")
+        if sent:
+            messages.success(request, f"{sent} invitation emails sent with a new link.")
+
+
+@admin.register(AccommodationRequest)
+class AccommodationRequestAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """Candidates' requests; a recruiter grants (e.g. extra minutes) or declines each."""
+
+    list_display = (
+        "candidate",
+        "assessment",
+        "kind",
+        "state",
+        "granted_extra_minutes",
+        "created_at",
+    )
+    list_filter = ("state", "kind")
+    search_fields = ("invitation__candidate_name", "invitation__candidate_email")
+    list_select_related = ("invitation__version__assessment",)
+    ordering = ("state", "-created_at")
+
+    @admin.display(description="Candidate", ordering="invitation__candidate_name")
+    def candidate(self, request_: AccommodationRequest) -> str:
+        return f"{request_.invitation.candidate_name} <{request_.invitation.candidate_email}>"
+
+    @admin.display(description="Assessment")
+    def assessment(self, request_: AccommodationRequest) -> str:
+        return str(request_.invitation.version)
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False  # candidates make requests; recruiters decide them
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The decision page: the request, then grant (with minutes) or decline, with a note."""
+        accommodation = get_object_or_404(
+            AccommodationRequest.objects.select_related("invitation__version__assessment"),
+            pk=object_id,
+        )
+        if not self.has_view_permission(request, accommodation):
+            raise PermissionDenied
+        can_decide = self.has_change_permission(request, accommodation)
+        form = DecideAccommodationForm(
+            request.POST or None,
+            initial={
+                "extra_minutes": accommodation.granted_extra_minutes
+                or accommodation.invitation.extra_time_minutes
+            },
+        )
+        if request.method == "POST":
+            if not can_decide:
+                raise PermissionDenied
+            decision = request.POST.get("decision")
+            if decision in {"grant", "decline"} and form.is_valid():
+                services.decide_accommodation(
+                    accommodation,
+                    grant=decision == "grant",
+                    extra_minutes=form.cleaned_data.get("extra_minutes") or 0,
+                    note=form.cleaned_data.get("note") or "",
+                    user=request.user,
+                )
+                messages.success(
+                    request,
+                    f"Request {'granted' if decision == 'grant' else 'declined'}; the candidate "
+                    "has been emailed.",
+                )
+                return redirect("admin:assessments_accommodationrequest_changelist")
+        invitation = accommodation.invitation
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Accommodation request from {invitation.candidate_name}",
+            "accommodation": accommodation,
+            "invitation": invitation,
+            "time_limit": int(invitation.version.content["time_limit_minutes"]),
+            "form": form,
+            "can_decide": can_decide,
+            "invitation_url": reverse("admin:assessments_invitation_change", args=[invitation.pk]),
+        }
+        return TemplateResponse(
+            request, "admin/assessments/accommodationrequest/decide.html", context
+        )
