@@ -1,33 +1,188 @@
-"""Recruiter admin for assessments, versions, invitations and attempts."""
+"""Recruiter admin for assessments, versions, invitations and attempts.
 
-from django.contrib import admin
+Drafts (where assessments are authored) have their admin in ``assessments.authoring.admin``.
+"""
 
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+
+from assessments.authoring import admin as authoring_admin
+from assessments.authoring import services as authoring
+from assessments.exceptions import InvalidDocument
 from assessments.models import Assessment, AssessmentVersion, Attempt, Invitation, Response
-from assessments.roles import RoleAdminMixin
+from assessments.roles import Role, RoleAdminMixin, has_role
+
+
+def _can_author(request) -> bool:
+    return has_role(request.user, Role.RECRUITER)
 
 
 @admin.register(Assessment)
 class AssessmentAdmin(RoleAdminMixin, admin.ModelAdmin):
-    list_display = ("title", "slug", "role", "updated_at")
-    search_fields = ("title", "slug", "role")
+    list_display = ("title", "slug", "role", "latest_number", "updated_at")
+    list_filter = ("role", "updated_at")
+    search_fields = ("title", "slug", "role", "description")
+    readonly_fields = ("slug", "title", "role", "description", "created_at", "updated_at")
+    actions = ["clone_selected", "new_draft_selected"]
+    change_roles = ()  # titles change by publishing a new version, not here
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(latest=Max("versions__number"))
+
+    @admin.display(description="latest version", ordering="latest")
+    def latest_number(self, assessment):
+        return f"v{assessment.latest}" if assessment.latest else "—"
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False  # an assessment comes into being when its first draft is published
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not _can_author(request):
+            actions.pop("clone_selected", None)
+            actions.pop("new_draft_selected", None)
+        return actions
+
+    @admin.action(description="Clone as a new assessment (draft)")
+    def clone_selected(self, request, queryset):
+        for assessment in queryset:
+            try:
+                draft = authoring.clone_assessment(assessment, user=request.user)
+            except InvalidDocument as error:
+                self.message_user(request, "; ".join(error.errors), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"Cloned “{assessment.slug}” as draft “{draft.slug}”.",
+                    messages.SUCCESS,
+                )
+
+    @admin.action(description="New draft from the latest version")
+    def new_draft_selected(self, request, queryset):
+        for assessment in queryset:
+            version = assessment.versions.order_by("-number").first()
+            if version is not None:
+                authoring.new_draft_from_version(version, user=request.user)
+                self.message_user(
+                    request,
+                    f"New draft of “{assessment.slug}” from v{version.number}.",
+                    messages.SUCCESS,
+                )
+        return redirect("admin:assessments_assessmentdraft_changelist")
 
 
 @admin.register(AssessmentVersion)
 class AssessmentVersionAdmin(RoleAdminMixin, admin.ModelAdmin):
-    list_display = ("assessment", "number", "content_sha256", "published_at")
-    list_filter = ("assessment",)
-    readonly_fields = (
+    list_display = (
         "assessment",
         "number",
-        "content",
-        "content_sha256",
-        "published_at",
+        "short_sha",
         "published_by",
+        "published_at",
+        "attempt_count",
     )
-    change_roles = ()
+    list_filter = ("assessment", "published_at", "published_by")
+    search_fields = ("assessment__title", "assessment__slug", "content_sha256")
+    fields = ("assessment", "number", "content_sha256", "published_at", "published_by", "document")
+    readonly_fields = fields
+    change_roles = ()  # a published version never changes
+    change_form_template = "admin/assessments/assessmentversion/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("assessment", "published_by")
+            .annotate(attempt_total=Count("attempts"))
+        )
 
     def has_add_permission(self, request, *args) -> bool:
         return False  # versions are made by publishing, never by hand
+
+    @admin.display(description="sha256")
+    def short_sha(self, version):
+        return version.content_sha256[:12]
+
+    @admin.display(description="attempts", ordering="attempt_total")
+    def attempt_count(self, version):
+        return version.attempt_total
+
+    @admin.display(description="content")
+    def document(self, version):
+        return render_to_string(
+            "admin/assessments/authoring/_document.html", {"doc": version.content}
+        )
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        name = "assessments_assessmentversion"
+        return [
+            path("<int:pk>/export/", wrap(self.export_view), name=f"{name}_export"),
+            path("<int:pk>/new-draft/", wrap(self.new_draft_view), name=f"{name}_new_draft"),
+            path("<int:pk>/clone/", wrap(self.clone_view), name=f"{name}_clone"),
+            path("<int:pk>/preview/", wrap(self.preview_view), name=f"{name}_preview"),
+            path(
+                "<int:pk>/preview/end/",
+                wrap(self.preview_end_view),
+                name=f"{name}_preview_end",
+            ),
+            path(
+                "<int:pk>/preview/<slug:step_id>/",
+                wrap(self.preview_view),
+                name=f"{name}_preview_step",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _version(self, request, pk: int) -> AssessmentVersion:
+        version = get_object_or_404(AssessmentVersion.objects.select_related("assessment"), pk=pk)
+        if not self.has_view_permission(request, version):
+            raise PermissionDenied
+        return version
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_author": _can_author(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def export_view(self, request, pk: int):
+        version = self._version(request, pk)
+        filename = f"{version.assessment.slug}-v{version.number}.yaml"
+        return authoring_admin.yaml_download(authoring.export_text(version), filename)
+
+    def _authoring_post(self, request, pk: int) -> AssessmentVersion:
+        version = self._version(request, pk)
+        if request.method != "POST" or not _can_author(request):
+            raise PermissionDenied
+        return version
+
+    def new_draft_view(self, request, pk: int):
+        version = self._authoring_post(request, pk)
+        draft = authoring.new_draft_from_version(version, user=request.user)
+        self.message_user(request, f"New draft started from v{version.number}.", messages.SUCCESS)
+        return redirect(reverse("admin:assessments_assessmentdraft_change", args=[draft.pk]))
+
+    def clone_view(self, request, pk: int):
+        version = self._authoring_post(request, pk)
+        draft = authoring.clone_assessment(version.assessment, user=request.user)
+        self.message_user(request, f"Cloned as draft “{draft.slug}”.", messages.SUCCESS)
+        return redirect(reverse("admin:assessments_assessmentdraft_change", args=[draft.pk]))
+
+    def preview_view(self, request, pk: int, step_id: str | None = None):
+        version = self._version(request, pk)
+        base = reverse("admin:assessments_assessmentversion_preview", args=[pk])
+        back = reverse("admin:assessments_assessmentversion_change", args=[pk])
+        return authoring_admin.preview_response(
+            request, version.content, step_id, base_url=base, back_url=back
+        )
+
+    def preview_end_view(self, request, pk: int):
+        version = self._version(request, pk)
+        base = reverse("admin:assessments_assessmentversion_preview", args=[pk])
+        return authoring_admin.preview_end_response(self, request, version.content, base)
 
 
 @admin.register(Invitation)
