@@ -76,7 +76,7 @@ def test_malformed_or_oversized_answers_get_a_message_and_change_nothing(client,
     client.post(url("start", token), {"consent": "yes"})
     attempt = invitation.attempts.get()
     services.save_answer(attempt, "first-move", {"option": "check"})
-    refused = client.post(url("autosave", token, step_id="first-move"), {"option": "check"})
+    refused = client.post(url("autosave", token, step_id="first-move"), {"option": "o1234"})
     assert refused.status_code == 400 and "not one of the choices" in refused.json()["error"]
     client.post(
         url("answer", token, step_id="first-move"),
