@@ -23,7 +23,8 @@ Bounding the work (the choice, and why), in two layers:
 2. For untrusted documents (`Limits(isolate=True)`, the default of `verify`), the same code
    runs in a child process that is killed when it overruns (see `worker`), because some pyld
    steps cannot be interrupted cooperatively (its node map is quadratic in the values of one
-   property). The price is one pipe round trip, about 0.3 ms per verification.
+   property). The price is one pipe round trip: 0.3 ms per verification with a free core,
+   about 2 ms when parent and child share one core.
 """
 
 import json
@@ -178,9 +179,12 @@ def check_document(document: Any, limits: Limits = DEFAULT_LIMITS) -> None:
             raise InvalidDocumentError(
                 f"The value at {_format_path(path)} is a {type(value).__name__}, not JSON."
             )
-        # Lower bound of the serialised size: stop early on a huge in-memory document.
+        # A lower bound of the serialised size: refuse a huge document before serialising it.
         if text_chars > limits.max_bytes:
-            break
+            raise DocumentTooLarge(
+                f"The document holds more than {limits.max_bytes} bytes of text; the limit is "
+                f"{limits.max_bytes} bytes."
+            )
     size = document_size(document)
     if size > limits.max_bytes:
         raise DocumentTooLarge(

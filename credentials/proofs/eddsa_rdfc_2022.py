@@ -30,8 +30,18 @@ from .multikey import multibase_decode, multibase_encode
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 
-KeyResolver = Callable[[str], Ed25519PublicKey]
-"""Maps a verificationMethod id to the Ed25519 key it names, or raises `KeyResolutionError`."""
+
+@dataclass(frozen=True)
+class ResolvedKey:
+    """A resolved verification method whose controller is not simply the id before `#`."""
+
+    public_key: Ed25519PublicKey
+    controller: str
+
+
+KeyResolver = Callable[[str], Ed25519PublicKey | ResolvedKey]
+"""Maps a verificationMethod id to its Ed25519 key (or `ResolvedKey`), else raises
+`KeyResolutionError`. It must return only keys published by their controller."""
 
 # XML Schema dateTimeStamp: a dateTime that must carry a time zone.
 _DATETIME_STAMP = re.compile(
@@ -169,6 +179,7 @@ CHECK_NAMES = (
     "proof",
     "proofPurpose",
     "verificationMethod",
+    "issuer",
     "canonicalization",
     "signature",
 )
@@ -242,14 +253,36 @@ def _unsecured_document(document: Mapping[str, Any], proof: Mapping[str, Any]) -
     return unsecured
 
 
+def _check_issuer(document: Mapping[str, Any], controller: str, required: bool) -> Check:
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    if not required:
+        return Check("issuer", "skipped", "Not required: the key's controller was not compared.")
+    if issuer_id is None:
+        return Check("issuer", "passed", "The document names no issuer.")
+    if issuer_id != controller:
+        raise _Failed(
+            "issuer",
+            f"The proof was made with a key of {controller!r}, not of the issuer it names "
+            f"({issuer_id!r}).",
+            KeyResolutionError(f"{controller!r} is not the issuer {issuer_id!r}"),
+        )
+    return Check("issuer", "passed", f"The key belongs to the issuer, {issuer_id}.")
+
+
 def verify(
     document: Mapping[str, Any] | str | bytes,
     resolve_key: KeyResolver,
     expected_proof_purpose: str = "assertionMethod",
     limits: Limits = VERIFY_LIMITS,
+    require_issuer_key: bool = True,
 ) -> VerificationResult:
     """Verify the eddsa-rdfc-2022 proof of a document (a dict or its JSON text); never raises
-    for a bad document, key or proof: the result says which check failed and why."""
+    for a bad document, key or proof: the result says which check failed and why.
+
+    With `require_issuer_key`, the key's controller must be the document's `issuer`: a valid
+    signature by someone else's key proves nothing about the issuer it names.
+    """
     passed: list[Check] = []
     proof: dict[str, Any] | None = None
     method: str | None = None
@@ -288,9 +321,13 @@ def verify(
         if not isinstance(method, str):
             raise _Failed("verificationMethod", "The proof names no verification method.")
         try:
-            public_key = resolve_key(method)
+            resolved = resolve_key(method)
         except ProofError as exc:
             raise _Failed("verificationMethod", str(exc), exc) from exc
+        if isinstance(resolved, ResolvedKey):
+            public_key, controller = resolved.public_key, resolved.controller
+        else:
+            public_key, controller = resolved, method.partition("#")[0]
         if not isinstance(public_key, Ed25519PublicKey):
             raise _Failed(
                 "verificationMethod",
@@ -298,6 +335,8 @@ def verify(
                 KeyResolutionError(f"{method!r} did not resolve to an Ed25519 key"),
             )
         ok("verificationMethod", f"Resolved {method}.")
+
+        passed.append(_check_issuer(parsed, controller, require_issuer_key))
 
         try:
             # `parsed` passed check_document, and it contains everything in both.

@@ -3,6 +3,7 @@
 import json
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -20,6 +21,7 @@ from credentials.proofs import (
     UnsafeDocumentError,
     canonicalize,
     clear_context_cache,
+    did_key,
     did_key_verification_method,
     document_loader,
     resolve_did_key,
@@ -27,7 +29,7 @@ from credentials.proofs import (
     verify,
 )
 from credentials.proofs.examples import example_achievement_credential
-from credentials.proofs.loader import OB_V3P0, VC_V2, jsonld_options
+from credentials.proofs.loader import OB_V3P0, OB_V3P0_EXTENSIONS, VC_V2, jsonld_options
 
 CREATED = "2025-03-01T09:30:00Z"
 
@@ -38,6 +40,12 @@ def key() -> Ed25519PrivateKey:
 
 
 def sign_with(key: Ed25519PrivateKey, document: dict) -> dict:
+    """Sign as the issuer the document names: make that issuer the key's did:key."""
+    issuer = did_key(key.public_key())
+    if isinstance(document.get("issuer"), dict):
+        document = {**document, "issuer": {**document["issuer"], "id": issuer}}
+    else:
+        document = {**document, "issuer": issuer}
     return sign(document, key, did_key_verification_method(key.public_key()), CREATED)
 
 
@@ -193,7 +201,12 @@ def test_an_example_credential_has_no_undefined_terms(key):
 )
 def test_a_relative_iri_is_refused(key, changes):
     with pytest.raises(UnsafeDocumentError, match="relative IRI"):
-        sign_with(key, minimal_credential(**changes))
+        sign(
+            minimal_credential(**changes),
+            key,
+            did_key_verification_method(key.public_key()),
+            CREATED,
+        )
 
 
 def test_a_relative_iri_fails_verification(key):
@@ -363,3 +376,27 @@ def test_worker_and_in_process_errors_are_the_same():
     with pytest.raises(UnsafeDocumentError) as in_worker:
         canonicalize(credential, VERIFY_LIMITS)
     assert str(in_worker.value) == str(in_process.value)
+
+
+def test_a_credential_schema_needs_the_ob_extensions_context():
+    schema = {
+        "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
+        "type": "1EdTechJsonSchemaValidator2019",
+    }
+    credential = example_achievement_credential()
+    credential["credentialSchema"] = [schema]
+    with pytest.raises(UnsafeDocumentError, match="'1EdTechJsonSchemaValidator2019'"):
+        canonicalize(credential)
+    credential["@context"] = [VC_V2, OB_V3P0, OB_V3P0_EXTENSIONS]
+    assert "1EdTechJsonSchemaValidator2019" in canonicalize(credential)
+
+
+def test_concurrent_canonicalisation_gives_the_same_answer():
+    credentials = [
+        example_achievement_credential(status_index=index, credential_id=f"urn:uuid:{index}")
+        for index in range(24)
+    ]
+    expected = [canonicalize(credential) for credential in credentials]
+    clear_context_cache()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(canonicalize, credentials)) == expected
