@@ -224,4 +224,6 @@ class AttemptAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request, *args) -> bool:
         return False
+
+
 from assessments import admin_invitations  # noqa: E402, F401  (invitations and accommodations)

@@ -60,6 +60,8 @@ class DraftRoleMixin(RoleAdminMixin):
                 label=db_field.verbose_name.capitalize(),
                 help_text=db_field.help_text or "One per line.",
             )
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
@@ -222,19 +224,22 @@ class OptionInline(OrderedInline, admin.StackedInline):
     model = DraftOption
     show_change_link = False
     formfield_overrides = {
-        models.TextField: {"form_class": TextField, "widget": forms.Textarea(attrs={"rows": 2})}
+        models.TextField: {
+            "form_class": TextField,
+            "widget": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+        }
     }
 
     def get_fields(self, request, obj=None):
-        fields = ["position", "option_id", "text"]
+        first = ["option_id", "position"]
         kind = obj.item_type if obj else None
         if kind in {"single_choice", "multiple_choice"}:
-            fields.append("points")
+            first.append("points")
         if kind == "sjt" and obj.sjt_mode == "rate":
-            fields.append("key_rating")
+            first.append("key_rating")
         if kind == "ranking":
-            fields.append("key_rank")
-        fields.append("rationale")
+            first.append("key_rank")
+        fields = [tuple(first), "text", "rationale"]
         if kind == "single_choice":
             fields.append("next_step")
         return fields

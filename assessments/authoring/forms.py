@@ -15,7 +15,9 @@ class TextField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs["strip"] = False
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3, "cols": 80}))
+        kwargs.setdefault(
+            "widget", forms.Textarea(attrs={"rows": 4, "cols": 80, "class": "vLargeTextField"})
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value):
