@@ -28,6 +28,7 @@ from credentials.proofs import (
     VERIFY_LIMITS,
     canonicalize,
     clear_context_cache,
+    did_key,
     did_key_verification_method,
     resolve_did_key,
     sign,
@@ -71,12 +72,17 @@ def main() -> None:
     # Distinct credentials (ids, status indexes), as in a real issuance batch.
     credentials = [
         example_achievement_credential(
-            credential_id=f"urn:uuid:5f0a3c2e-8d43-4c55-9a3e-{index:012x}", status_index=index
+            issuer_id=did_key(public_key),
+            credential_id=f"urn:uuid:5f0a3c2e-8d43-4c55-9a3e-{index:012x}",
+            status_index=index,
         )
         for index in range(64)
     ]
     signed = [sign(credential, key, method, created) for credential in credentials]
-    assert all(verify(document, resolve_did_key).verified for document in signed)
+    for document in signed:
+        result = verify(document, resolve_did_key)
+        if not result.verified:
+            raise SystemExit(f"A signed credential does not verify: {result.reason}")
     message = bytes(64)  # what eddsa-rdfc-2022 signs: two SHA-256 hashes
     signature = key.sign(message)
 
