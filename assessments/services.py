@@ -550,3 +550,47 @@ def _notify_decision(request_pk: int) -> None:
     except OSError:
         logger.exception("Could not email the accommodation decision %s", request_pk)
 
+
+
+# --- Data rights: erasure (called by compliance.services.erase_candidate) ----------------------
+# Added by compliance: the one door through which a candidate's personal data is removed from
+# the assessments tables. Scores, hashes, chosen options and the path stay (pseudonymous).
+
+ERASED_NAME = "Erased candidate"
+
+
+def erased_email(invitation: Invitation) -> str:
+    """A placeholder address in the reserved .invalid domain, unique per invitation."""
+    return f"erased-{invitation.public_id}@erased.invalid"
+
+
+@transaction.atomic
+def erase_invitation_personal_data(invitation: Invitation) -> dict:
+    """Remove the name, email, free-text answers and accommodation notes of an invitation.
+
+    Returns ``{"attempts": [public ids], "responses": n, "accommodation_requests": n}``.
+    Idempotent: erasing twice changes nothing the second time.
+    """
+    from assessments.models import AccommodationRequest
+
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation.candidate_name = ERASED_NAME
+    invitation.candidate_email = erased_email(invitation)
+    invitation.save(update_fields=["candidate_name", "candidate_email"])
+    responses = 0
+    # Free text is whatever a candidate typed: the "text" of short and long answers.
+    for response in Response.objects.select_for_update().filter(attempt__invitation=invitation):
+        answer = response.answer if isinstance(response.answer, dict) else {}
+        if answer.get("text"):
+            Response.objects.filter(pk=response.pk).update(answer={**answer, "text": ""})
+            responses += 1
+    accommodation_requests = (
+        AccommodationRequest.objects.filter(invitation=invitation)
+        .exclude(details="", decision_note="")
+        .update(details="", decision_note="")
+    )
+    return {
+        "attempts": list(invitation.attempts.values_list("public_id", flat=True)),
+        "responses": responses,
+        "accommodation_requests": accommodation_requests,
+    }

@@ -1,6 +1,7 @@
 """The one door to the audit chain. Imports no other app, so every app may call it."""
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,23 @@ class Action:
     SCORE_RUN_STORED = "score_run.stored"
     SCORE_RUN_SUPERSEDED = "score_run.superseded"
     SCORING_FAILED = "scoring.failed"
+    INVITATION_RENEWED = "invitation.renewed"
+    ACCOMMODATION_REQUESTED = "accommodation.requested"
+    ACCOMMODATION_DECIDED = "accommodation.decided"
+    # Recorded by the review queue, model training and credentials. A review decision's
+    # subject is ``attempt:<public_id>``, its actor the reviewer and its payload carries the
+    # ``reason`` (and the new ``run`` id), so audit exports can list it per attempt.
+    REVIEW_DECIDED = "review.decided"
+    MODEL_TRAINED = "model.trained"
+    MODEL_ACTIVATED = "model.activated"
+    CREDENTIAL_ISSUED = "credential.issued"
+    CREDENTIAL_REVOKED = "credential.revoked"
+    # Recorded by compliance (reports, data rights) and by the candidate's data download.
+    REPORT_EXPORTED = "report.exported"
+    DATA_EXPORTED = "data.exported"
+    DATA_ERASED = "data.erased"
+    STAFF_LOGIN = "staff.login"
+    ROLE_CHANGED = "staff.role_changed"
 
 
 def actor_for_user(user) -> str:
@@ -83,6 +101,25 @@ def record_event(
 
 
 @dataclass(frozen=True)
+class ChainHead:
+    """The newest event of the chain: how many events there are and the hash they end in."""
+
+    seq: int
+    event_hash: str
+
+    @property
+    def count(self) -> int:
+        # Sequence numbers start at 1 and have no gaps in a chain that verifies.
+        return self.seq
+
+
+def chain_head() -> ChainHead:
+    """The current head (seq 0 and the genesis hash while the chain is empty)."""
+    head = AuditEvent.objects.order_by("-seq").values_list("seq", "event_hash").first()
+    return ChainHead(*head) if head else ChainHead(0, GENESIS_HASH)
+
+
+@dataclass(frozen=True)
 class ChainReport:
     """The outcome of verifying the chain."""
 
@@ -90,29 +127,62 @@ class ChainReport:
     head_hash: str
     first_broken_seq: int | None
     reason: str = ""
+    # How many externally anchored checkpoints the walk compared.
+    checkpoints_checked: int = 0
 
     @property
     def ok(self) -> bool:
         return self.first_broken_seq is None
 
 
-def verify_chain() -> ChainReport:
-    """Walk the chain in sequence order and name the first link that does not hold."""
-    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
+def verify_chain(checkpoints: Mapping[int, str] | None = None) -> ChainReport:
+    """Walk the chain in sequence order and name the first link that does not hold.
+
+    ``checkpoints`` maps sequence numbers to the event hash recorded outside the database (the
+    signed anchors): a chain recomputed after an edit links up again, but no longer ends in the
+    hash that was anchored.
+    """
+    checkpoints = dict(checkpoints or {})
+    expected_prev, expected_seq, count, checked = GENESIS_HASH, 1, 0, 0
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         if event.seq != expected_seq:
             return ChainReport(
-                count, expected_prev, expected_seq, f"sequence {expected_seq} is missing"
+                count, expected_prev, expected_seq, f"sequence {expected_seq} is missing", checked
             )
         if event.prev_hash != expected_prev:
-            return ChainReport(count, expected_prev, event.seq, "previous hash does not match")
+            return ChainReport(
+                count, expected_prev, event.seq, "previous hash does not match", checked
+            )
         if event_hash(hashed_fields(event)) != event.event_hash:
             return ChainReport(
-                count, expected_prev, event.seq, "event content does not match its hash"
+                count, expected_prev, event.seq, "event content does not match its hash", checked
             )
         try:
             json.loads(event.payload)
         except ValueError:
-            return ChainReport(count, expected_prev, event.seq, "payload is not JSON")
+            return ChainReport(count, expected_prev, event.seq, "payload is not JSON", checked)
+        anchored = checkpoints.pop(event.seq, None)
+        if anchored is not None:
+            if anchored != event.event_hash:
+                return ChainReport(
+                    count,
+                    expected_prev,
+                    event.seq,
+                    "the chain no longer matches the hash anchored outside the database at "
+                    "this sequence number: an event at or before it was changed and the chain "
+                    "recomputed",
+                    checked,
+                )
+            checked += 1
         expected_prev, expected_seq, count = event.event_hash, expected_seq + 1, count + 1
-    return ChainReport(count, expected_prev, None)
+    if checkpoints:
+        # The chain is shorter than an anchor says it was: events were removed from its end.
+        return ChainReport(
+            count,
+            expected_prev,
+            expected_seq,
+            f"sequence {expected_seq} is missing (the chain was anchored up to sequence "
+            f"{max(checkpoints)})",
+            checked,
+        )
+    return ChainReport(count, expected_prev, None, "", checked)

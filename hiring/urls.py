@@ -16,4 +16,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("assessments.urls")),
     path("", include("scoring.urls")),
+    path("", include("compliance.urls")),
 ]

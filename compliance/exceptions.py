@@ -1,0 +1,17 @@
+"""Compliance's exception tree; views and commands map it to 404s and command errors."""
+
+
+class ComplianceError(Exception):
+    """Base of every error compliance raises on purpose."""
+
+
+class UnknownAssessment(ComplianceError):
+    """No assessment has the slug asked for."""
+
+
+class UnknownCandidate(ComplianceError):
+    """No attempt matches the candidate (email or attempt id) asked for."""
+
+
+class InvalidReportRequest(ComplianceError):
+    """A report was asked for with a format or a date range that cannot be honoured."""

@@ -1,0 +1,75 @@
+"""Forms of the compliance pages: the voluntary self-identification and report requests."""
+
+from django import forms
+
+from compliance.demographics import DECLINE
+from compliance.models import Demographics
+from compliance.services import AUDIT_EXPORT_FORMATS, BIAS_AUDIT_FORMATS
+
+DECLINE_LABEL = "I decline to answer"
+
+# The EEO-1 definitions, shown under each race/ethnicity choice.
+RACE_ETHNICITY_HELP = {
+    "hispanic-or-latino": "A person of Cuban, Mexican, Puerto Rican, South or Central American, "
+    "or other Spanish culture or origin regardless of race.",
+    "white": "Not Hispanic or Latino. A person having origins in any of the original peoples of "
+    "Europe, the Middle East or North Africa.",
+    "black-or-african-american": "Not Hispanic or Latino. A person having origins in any of the "
+    "black racial groups of Africa.",
+    "native-hawaiian-or-pacific-islander": "Not Hispanic or Latino. A person having origins in "
+    "any of the peoples of Hawaii, Guam, Samoa or other Pacific Islands.",
+    "asian": "Not Hispanic or Latino. A person having origins in any of the original peoples of "
+    "the Far East, Southeast Asia or the Indian Subcontinent.",
+    "american-indian-or-alaska-native": "Not Hispanic or Latino. A person having origins in any "
+    "of the original peoples of North and South America (including Central America) who "
+    "maintains tribal affiliation or community attachment.",
+    "two-or-more-races": "Not Hispanic or Latino. A person who identifies with more than one of "
+    "the races above.",
+}
+
+
+class SelfIdentificationForm(forms.Form):
+    """Sex and race/ethnicity in the EEO-1 categories; every answer may be declined."""
+
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=[*Demographics.Sex.choices, (DECLINE, DECLINE_LABEL)],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    race_ethnicity = forms.ChoiceField(
+        label="Race/ethnicity",
+        choices=[*Demographics.RaceEthnicity.choices, (DECLINE, DECLINE_LABEL)],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+
+class AuditExportForm(forms.Form):
+    """Which audit export to download: format, and optionally one candidate or attempt."""
+
+    format = forms.ChoiceField(
+        choices=[(name, name.upper()) for name in AUDIT_EXPORT_FORMATS], initial="csv"
+    )
+    candidate = forms.EmailField(
+        required=False, label="Candidate email", help_text="Leave empty for every attempt."
+    )
+    attempt = forms.UUIDField(required=False, label="Attempt id")
+
+
+class BiasAuditForm(forms.Form):
+    """The period a bias audit covers, and the download format."""
+
+    date_from = forms.DateField(required=False, label="From")
+    date_to = forms.DateField(required=False, label="To")
+    format = forms.ChoiceField(
+        choices=[(name, name.upper()) for name in BIAS_AUDIT_FORMATS if name != "html"],
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The start date is after the end date.")
+        return data

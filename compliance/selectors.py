@@ -1,0 +1,277 @@
+"""Reads for compliance pages and reports. Compliance may read every app; none reads this."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from assessments.models import Assessment, Attempt, Invitation
+from compliance.audit import Action
+from compliance.exceptions import UnknownAssessment, UnknownCandidate
+from compliance.models import AuditEvent, ErasureRecord
+from scoring.models import ScoreRun
+
+EXPORT_CHUNK_SIZE = 500
+
+
+def assessment_by_slug(slug: str) -> Assessment:
+    """The assessment, or UnknownAssessment."""
+    assessment = Assessment.objects.filter(slug=slug).first()
+    if assessment is None:
+        raise UnknownAssessment(f"There is no assessment with the slug {slug!r}.")
+    return assessment
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """One line of the compliance overview."""
+
+    assessment: Assessment
+    versions: int
+    invitations: int
+    submitted: int
+    scored: int
+    passed: int
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.scored if self.scored else None
+
+
+def assessment_summaries() -> list[AssessmentSummary]:
+    """Every assessment with its counts of versions, invitations and scored attempts."""
+    current = ScoreRun.objects.filter(attempt=OuterRef("pk"), superseded_by__isnull=True)
+    assessments = Assessment.objects.annotate(
+        version_count=Count("versions", distinct=True),
+        invitation_count=Count("versions__invitations", distinct=True),
+    ).order_by("title")
+    summaries = []
+    for assessment in assessments:
+        counts = (
+            Attempt.objects.filter(version__assessment=assessment, submitted_at__isnull=False)
+            .annotate(scored=Exists(current), passed=Exists(current.filter(passed=True)))
+            .aggregate(
+                submitted=Count("pk"),
+                scored=Count("pk", filter=Q(scored=True)),
+                passed=Count("pk", filter=Q(passed=True)),
+            )
+        )
+        summaries.append(
+            AssessmentSummary(
+                assessment=assessment,
+                versions=assessment.version_count,
+                invitations=assessment.invitation_count,
+                submitted=counts["submitted"],
+                scored=counts["scored"],
+                passed=counts["passed"],
+            )
+        )
+    return summaries
+
+
+def export_attempts(
+    assessment: Assessment,
+    *,
+    candidate_email: str | None = None,
+    attempt_id: uuid.UUID | str | None = None,
+) -> QuerySet[Attempt]:
+    """The attempts an audit export covers: all of the assessment's, or one candidate's."""
+    attempts = Attempt.objects.filter(version__assessment=assessment)
+    if candidate_email:
+        attempts = attempts.filter(invitation__candidate_email__iexact=candidate_email.strip())
+        if not attempts.exists():
+            raise UnknownCandidate(
+                f"No attempt at {assessment.slug} was made by {candidate_email.strip()}."
+            )
+    if attempt_id:
+        try:
+            public_id = uuid.UUID(str(attempt_id))
+        except ValueError as error:
+            raise UnknownCandidate(f"{attempt_id!r} is not an attempt id.") from error
+        attempts = attempts.filter(public_id=public_id)
+        if not attempts.exists():
+            raise UnknownCandidate(f"No attempt {public_id} at {assessment.slug}.")
+    return attempts.order_by("started_at", "pk")
+
+
+def invitation_ids(attempts: QuerySet[Attempt]) -> list[str]:
+    """The public ids of the invitations behind some attempts (for an audit payload)."""
+    ids = attempts.order_by().values_list("invitation__public_id", flat=True).distinct()
+    return sorted(str(value) for value in ids)
+
+
+def recent_attempts(assessment: Assessment, limit: int = 50) -> QuerySet[Attempt]:
+    """The newest attempts of an assessment, annotated with their current run's outcome."""
+    current = ScoreRun.objects.filter(attempt=OuterRef("pk"), superseded_by__isnull=True).order_by(
+        "-created_at", "-pk"
+    )
+    return (
+        Attempt.objects.filter(version__assessment=assessment)
+        .select_related("invitation", "version")
+        .annotate(
+            run_count=Count("score_runs"),
+            current_score=Subquery(current.values("overall_score")[:1]),
+            current_passed=Subquery(current.values("passed")[:1]),
+            current_needs_review=Subquery(current.values("needs_review")[:1]),
+        )
+        .order_by("-started_at", "-pk")[:limit]
+    )
+
+
+def find_invitations(email: str) -> QuerySet[Invitation]:
+    """Invitations sent to an email address (case-insensitive), newest first."""
+    return Invitation.objects.filter(candidate_email__iexact=email.strip()).order_by("-created_at")
+
+
+# --- audit export records ---------------------------------------------------------------------
+
+
+def attempt_records(
+    attempts: QuerySet[Attempt], *, chunk_size: int = EXPORT_CHUNK_SIZE
+) -> Iterator[dict[str, Any]]:
+    """One plain dict per attempt, for the audit export; reads the database a chunk at a time.
+
+    Each dict holds the attempt's version hash, timestamps, every score run (superseded ones
+    too) with its parsed breakdown and model hashes, review decisions and the attempt's audit
+    events. Memory is bounded by one chunk, never by the number of attempts.
+    """
+    runs = Prefetch(
+        "score_runs",
+        queryset=ScoreRun.objects.select_related("job").order_by("created_at", "pk"),
+    )
+    queryset = attempts.select_related("invitation", "version").prefetch_related(runs)
+    for chunk in _batched(queryset.iterator(chunk_size=chunk_size), chunk_size):
+        yield from _records_for_chunk(chunk)
+
+
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _records_for_chunk(chunk: list[Attempt]) -> Iterator[dict[str, Any]]:
+    subjects: dict[str, list[Attempt]] = defaultdict(list)
+    for attempt in chunk:
+        subjects[f"attempt:{attempt.public_id}"].append(attempt)
+        subjects[f"invitation:{attempt.invitation.public_id}"].append(attempt)
+    events_by_subject: dict[str, list[dict]] = defaultdict(list)
+    user_ids: set[int] = set()
+    for event in AuditEvent.objects.filter(subject__in=list(subjects)).order_by("seq"):
+        events_by_subject[event.subject].append(_event_dict(event))
+        if event.action == Action.REVIEW_DECIDED and event.actor.startswith("user:"):
+            user_ids.add(int(event.actor.removeprefix("user:")))
+    usernames = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    erased = set(
+        ErasureRecord.objects.filter(
+            invitation_public_id__in=[attempt.invitation.public_id for attempt in chunk]
+        ).values_list("invitation_public_id", flat=True)
+    )
+    for attempt in chunk:
+        attempt_events = events_by_subject[f"attempt:{attempt.public_id}"]
+        invitation_events = events_by_subject[f"invitation:{attempt.invitation.public_id}"]
+        yield _attempt_record(
+            attempt,
+            events=sorted(attempt_events + invitation_events, key=lambda event: event["seq"]),
+            usernames=usernames,
+            erased=attempt.invitation.public_id in erased,
+        )
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _event_dict(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "occurred_at": _iso(event.occurred_at),
+        "actor": event.actor,
+        "action": event.action,
+        "subject": event.subject,
+        "payload": json.loads(event.payload),
+        "event_hash": event.event_hash,
+    }
+
+
+def _attempt_record(
+    attempt: Attempt, *, events: list[dict], usernames: dict[int, str], erased: bool
+) -> dict[str, Any]:
+    invitation = attempt.invitation
+    runs = list(attempt.score_runs.all())
+    superseded = {run.supersedes_id for run in runs if run.supersedes_id}
+    reviews = []
+    for event in events:
+        if event["action"] != Action.REVIEW_DECIDED:
+            continue
+        payload = event["payload"]
+        actor = event["actor"]
+        user_id = int(actor.removeprefix("user:")) if actor.startswith("user:") else None
+        reviews.append(
+            {
+                "seq": event["seq"],
+                "decided_at": event["occurred_at"],
+                "reviewer": actor,
+                "reviewer_username": usernames.get(user_id) if user_id else None,
+                "reason": payload.get("reason", ""),
+                "run": payload.get("run"),
+                "payload": payload,
+            }
+        )
+    return {
+        "attempt_id": str(attempt.public_id),
+        "invitation_id": str(invitation.public_id),
+        "candidate": {
+            "name": invitation.candidate_name,
+            "email": invitation.candidate_email,
+            "erased": erased,
+        },
+        "version": {
+            "number": attempt.version.number,
+            "content_sha256": attempt.version.content_sha256,
+        },
+        "state": attempt.state,
+        "auto_submitted": attempt.auto_submitted,
+        "timestamps": {
+            "invited_at": _iso(invitation.created_at),
+            "consent_at": _iso(attempt.consent_at),
+            "started_at": _iso(attempt.started_at),
+            "deadline": _iso(attempt.deadline),
+            "submitted_at": _iso(attempt.submitted_at),
+        },
+        "score_runs": [_run_dict(run, current=run.pk not in superseded) for run in runs],
+        "review_decisions": reviews,
+        "events": events,
+    }
+
+
+def _run_dict(run: ScoreRun, *, current: bool) -> dict[str, Any]:
+    try:
+        breakdown = json.loads(run.breakdown_json)
+    except ValueError:
+        breakdown = {"unreadable": run.breakdown_json}
+    models = run.model_hashes or (breakdown.get("models") if isinstance(breakdown, dict) else {})
+    return {
+        "run_id": run.pk,
+        "created_at": _iso(run.created_at),
+        "current": current,
+        "supersedes": run.supersedes_id,
+        "reason": run.job.reason,
+        "engine_version": run.engine_version,
+        "content_sha256": run.content_sha256,
+        "responses_sha256": run.responses_sha256,
+        "breakdown_sha256": run.breakdown_sha256,
+        "model_hashes": models or {},
+        "overall_score": run.overall_score,
+        "passed": run.passed,
+        "needs_review": run.needs_review,
+        "breakdown": breakdown,
+    }

@@ -1,0 +1,305 @@
+"""Every write compliance knows about: report exports (each an audit event) and erasure."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from assessments import services as assessment_services
+from assessments.models import Assessment, Attempt, Invitation
+from compliance import demographics
+from compliance.audit import Action, record_event
+from compliance.bias import BiasReport, compute_bias_audit
+from compliance.exceptions import InvalidReportRequest
+from compliance.models import AuditEvent, ErasureRecord
+from compliance.reporting import audit_export
+from compliance.reporting import bias as bias_rendering
+from compliance.selectors import attempt_records, export_attempts, invitation_ids
+
+logger = logging.getLogger(__name__)
+
+AUDIT_EXPORT_FORMATS = ("csv", "json", "pdf")
+BIAS_AUDIT_FORMATS = ("json", "csv", "pdf", "html")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+}
+
+
+# --- Audit export -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditExport:
+    """A recorded audit export, ready to be written: header, scope and the attempts to stream."""
+
+    assessment: Assessment
+    format: str
+    header: dict[str, Any]
+    attempts: Any  # QuerySet[Attempt], iterated lazily, a chunk at a time
+    event: AuditEvent
+
+    @property
+    def filename(self) -> str:
+        scope = self.header["scope"]
+        suffix = ""
+        if scope.get("attempt"):
+            suffix = f"-attempt-{scope['attempt'][:8]}"
+        elif scope.get("candidate"):
+            suffix = "-candidate"
+        return f"audit-{self.assessment.slug}{suffix}-{self.event.seq}.{self.format}"
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.format]
+
+    def records(self) -> Iterator[dict]:
+        """The attempt records, read from the database a chunk at a time."""
+        return attempt_records(self.attempts)
+
+    def chunks(self) -> Iterator[str]:
+        """The CSV or JSON text, piece by piece (for a file or a StreamingHttpResponse)."""
+        if self.format == "csv":
+            return audit_export.stream_csv(self.header, self.records())
+        if self.format == "json":
+            return audit_export.stream_json(self.header, self.records())
+        raise InvalidReportRequest("A PDF is written with write_pdf(), not streamed as text.")
+
+    def write_pdf(self, output: BinaryIO) -> None:
+        """Write the PDF report to a binary file."""
+        audit_export.render_pdf(
+            self.header, self.records, output, title=f"Audit export: {self.assessment.title}"
+        )
+
+    def write_to(self, output: BinaryIO) -> None:
+        """Write the export in its format to a binary file, incrementally."""
+        if self.format == "pdf":
+            self.write_pdf(output)
+            return
+        for chunk in self.chunks():
+            output.write(chunk.encode("utf-8"))
+
+
+def start_audit_export(
+    assessment: Assessment,
+    *,
+    format: str,
+    actor: str,
+    candidate_email: str | None = None,
+    attempt_id: str | uuid.UUID | None = None,
+) -> AuditExport:
+    """Record the export in the audit chain and return it, ready to stream.
+
+    The file names the chain head at export time, which is this export's own event, so an
+    auditor can find the export in the chain. The event names invitations, never an email.
+    """
+    if format not in AUDIT_EXPORT_FORMATS:
+        raise InvalidReportRequest(f"The audit export comes as {', '.join(AUDIT_EXPORT_FORMATS)}.")
+    attempts = export_attempts(assessment, candidate_email=candidate_email, attempt_id=attempt_id)
+    scope: dict[str, Any] = {"assessment": assessment.slug}
+    if candidate_email:
+        scope["candidate"] = candidate_email.strip().lower()
+    if attempt_id:
+        scope["attempt"] = str(attempt_id)
+    payload: dict[str, Any] = {
+        "report": "audit_export",
+        "assessment": assessment.slug,
+        "format": format,
+    }
+    if candidate_email or attempt_id:
+        payload["invitations"] = invitation_ids(attempts)
+    if attempt_id:
+        payload["attempt"] = str(attempt_id)
+    event = record_event(
+        Action.REPORT_EXPORTED,
+        actor=actor,
+        subject=f"assessment:{assessment.slug}",
+        payload=payload,
+    )
+    header = {
+        "format": audit_export.EXPORT_FORMAT,
+        "generated_at": event.occurred_at.isoformat(),
+        "scope": scope,
+        "chain_head": {"seq": event.seq, "event_hash": event.event_hash},
+        "export_event": {"seq": event.seq, "action": event.action, "actor": actor},
+        "assessment": {
+            "slug": assessment.slug,
+            "title": assessment.title,
+            "versions": [
+                {
+                    "number": version.number,
+                    "content_sha256": version.content_sha256,
+                    "published_at": version.published_at.isoformat(),
+                    "published_by": version.published_by_id,
+                }
+                for version in assessment.versions.order_by("number")
+            ],
+        },
+    }
+    return AuditExport(assessment, format, header, attempts, event)
+
+
+# --- Bias audit -------------------------------------------------------------------------------
+
+
+def compute_bias_report(
+    assessment: Assessment, *, date_from: date | None = None, date_to: date | None = None
+) -> BiasReport:
+    """The LL144 bias audit of an assessment's scored candidates (no side effects)."""
+    if date_from and date_to and date_from > date_to:
+        raise InvalidReportRequest("The start date is after the end date.")
+    return compute_bias_audit(
+        demographics.bias_audit_records(assessment, date_from=date_from, date_to=date_to)
+    )
+
+
+@dataclass(frozen=True)
+class BiasAuditOutput:
+    """A rendered bias audit and the audit event that recorded it."""
+
+    report: BiasReport
+    format: str
+    content: bytes
+    event: AuditEvent
+    filename: str
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.format]
+
+
+def export_bias_audit(
+    assessment: Assessment,
+    *,
+    format: str,
+    actor: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> BiasAuditOutput:
+    """Compute, render and record a bias audit (every rendering is a report export)."""
+    if format not in BIAS_AUDIT_FORMATS:
+        raise InvalidReportRequest(f"The bias audit comes as {', '.join(BIAS_AUDIT_FORMATS)}.")
+    report = compute_bias_report(assessment, date_from=date_from, date_to=date_to)
+    title = f"Bias audit: {assessment.title}"
+    if format == "json":
+        document = {"assessment": assessment.slug, "title": title, **report.to_json_dict()}
+        content = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    elif format == "csv":
+        content = bias_rendering.render_csv(report).encode("utf-8")
+    elif format == "pdf":
+        content = bias_rendering.render_pdf(report, title)
+    else:
+        content = bias_rendering.render_html(report).encode("utf-8")
+    event = record_event(
+        Action.REPORT_EXPORTED,
+        actor=actor,
+        subject=f"assessment:{assessment.slug}",
+        payload={
+            "report": "bias_audit",
+            "assessment": assessment.slug,
+            "format": format,
+            "from": date_from.isoformat() if date_from else None,
+            "to": date_to.isoformat() if date_to else None,
+            "records": report.n,
+        },
+    )
+    period = "".join(f"-{part.isoformat()}" for part in (date_from, date_to) if part is not None)
+    return BiasAuditOutput(
+        report, format, content, event, f"bias-audit-{assessment.slug}{period}.{format}"
+    )
+
+
+# --- Data rights: erasure and retention -------------------------------------------------------
+
+
+@transaction.atomic
+def erase_candidate(
+    invitation: Invitation,
+    *,
+    reason: str = ErasureRecord.Reason.REQUEST,
+    actor: str | None = None,
+) -> ErasureRecord:
+    """Erase a candidate's personal data, keep their pseudonymous scores; idempotent.
+
+    Name, email, free-text answers and accommodation notes go (through the assessments
+    service), and so do their demographic answers. Score runs, hashes and the audit chain stay,
+    and one ``data.erased`` event is appended, so the chain still verifies.
+    """
+    existing = ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).first()
+    if existing is not None:
+        return existing
+    # Locks the invitation row until commit, so a concurrent erasure waits here and then finds
+    # the record the first one wrote.
+    erased = assessment_services.erase_invitation_personal_data(invitation)
+    existing = ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).first()
+    if existing is not None:
+        return existing
+    demographics.delete_for_attempts(erased["attempts"])
+    event = record_event(
+        Action.DATA_ERASED,
+        actor=actor or f"candidate:invitation:{invitation.public_id}",
+        subject=f"invitation:{invitation.public_id}",
+        payload={
+            "reason": str(reason),
+            "attempts": sorted(str(public_id) for public_id in erased["attempts"]),
+            "free_text_answers_erased": erased["responses"],
+            "accommodation_requests_erased": erased["accommodation_requests"],
+        },
+    )
+    return ErasureRecord.objects.create(
+        invitation_public_id=invitation.public_id, reason=reason, audit_seq=event.seq
+    )
+
+
+def is_erased(invitation: Invitation) -> bool:
+    """Whether this invitation's personal data has been erased."""
+    return ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).exists()
+
+
+def retention_days() -> int:
+    """``DATA_RETENTION_DAYS``; 0 or less turns automatic erasure off."""
+    return int(getattr(settings, "DATA_RETENTION_DAYS", 365))
+
+
+def invitations_past_retention(now=None, days: int | None = None):
+    """Invitations with no activity for the retention period and not yet erased."""
+    days = retention_days() if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    recent_attempts = Attempt.objects.filter(invitation=OuterRef("pk"), started_at__gte=cutoff)
+    erased = ErasureRecord.objects.filter(invitation_public_id=OuterRef("public_id"))
+    return (
+        Invitation.objects.filter(created_at__lt=cutoff)
+        .exclude(Exists(recent_attempts))
+        .exclude(Exists(erased))
+        .order_by("created_at", "pk")
+    )
+
+
+def erase_expired_personal_data(*, now=None, days: int | None = None, limit: int = 500) -> int:
+    """Erase the personal data of candidates past the retention period; returns how many.
+
+    Each candidate is erased in its own transaction, so one failure does not undo the rest;
+    the beat task runs again and picks up whatever is left.
+    """
+    days = retention_days() if days is None else days
+    if days <= 0:
+        return 0
+    erased = 0
+    for invitation in invitations_past_retention(now, days)[:limit]:
+        erase_candidate(invitation, reason=ErasureRecord.Reason.RETENTION, actor="system")
+        erased += 1
+    if erased:
+        logger.info("Erased the personal data of %d candidates past retention", erased)
+    return erased

@@ -1,0 +1,21 @@
+"""Compliance pages (under /compliance/) and the candidate's data-rights pages (under /a/)."""
+
+from django.urls import path
+
+from compliance import views
+
+app_name = "compliance"
+
+urlpatterns = [
+    path("compliance/", views.index, name="index"),
+    path("compliance/audit-chain", views.chain, name="chain"),
+    path("compliance/assessments/<slug:slug>/", views.assessment, name="assessment"),
+    path(
+        "compliance/assessments/<slug:slug>/audit-export",
+        views.audit_export,
+        name="audit-export",
+    ),
+    path("compliance/assessments/<slug:slug>/bias-audit", views.bias_audit, name="bias-audit"),
+    path("a/<str:token>/self-identify", views.self_identify, name="self-identify"),
+    path("a/<str:token>/erase", views.erase, name="erase"),
+]

@@ -1,0 +1,275 @@
+"""Compliance pages (read-only, Compliance role) and the candidate's data-rights pages.
+
+Staff pages check the role on every request through `compliance_required`; candidate pages are
+opened by the invitation token, the candidate's only credential.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from assessments.exceptions import InvitationUnavailable
+from assessments.models import Attempt
+from assessments.roles import Role, has_role
+from assessments.selectors import access_invitation_by_token, latest_attempt
+from compliance import demographics, selectors, services
+from compliance.anchors import (
+    anchor_file_path,
+    read_anchors,
+    signing_key_path,
+    verify_audit_chain,
+)
+from compliance.audit import actor_for_user, chain_head
+from compliance.exceptions import ComplianceError, UnknownAssessment, UnknownCandidate
+from compliance.forms import (
+    RACE_ETHNICITY_HELP,
+    AuditExportForm,
+    BiasAuditForm,
+    SelfIdentificationForm,
+)
+from compliance.models import ErasureRecord
+
+
+def compliance_required(view):
+    """Signed-in staff with the Compliance role; others are sent to log in or refused (403)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not has_role(request.user, Role.COMPLIANCE):
+            raise PermissionDenied("Compliance pages are for the Compliance role.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _assessment(slug: str):
+    try:
+        return selectors.assessment_by_slug(slug)
+    except UnknownAssessment as error:
+        raise Http404(str(error)) from error
+
+
+@never_cache
+@require_GET
+@compliance_required
+def index(request):
+    """Overview: the chain's head and last anchor, and every assessment with its reports."""
+    # The full walk of the chain is on the chain page; this one only reads the head.
+    context = {
+        "nav": "index",
+        "head": chain_head(),
+        "summaries": selectors.assessment_summaries(),
+        "last_anchor": read_anchors().last,
+        "retention_days": services.retention_days(),
+        "erasures": ErasureRecord.objects.count(),
+    }
+    return render(request, "compliance/index.html", context)
+
+
+@never_cache
+@require_GET
+@compliance_required
+def chain(request):
+    """Verify the whole chain, link by link and against the signed anchors."""
+    verification = verify_audit_chain()
+    context = {
+        "nav": "chain",
+        "verification": verification,
+        "report": verification.chain,
+        "anchor_file": anchor_file_path(),
+        "key_file": signing_key_path(),
+    }
+    return render(request, "compliance/chain.html", context, status=200 if verification.ok else 409)
+
+
+@never_cache
+@require_GET
+@compliance_required
+def assessment(request, slug: str):
+    """One assessment: versions, recent attempts, the audit export and the bias audit."""
+    item = _assessment(slug)
+    context = {
+        "assessment": item,
+        "versions": item.versions.select_related("published_by").order_by("-number"),
+        "attempts": selectors.recent_attempts(item),
+        "export_form": AuditExportForm(),
+        "bias_form": BiasAuditForm(),
+    }
+    return render(request, "compliance/assessment.html", context)
+
+
+@require_http_methods(["POST"])
+@compliance_required
+def audit_export(request, slug: str):
+    """Download the audit export (streamed); recorded in the audit chain."""
+    item = _assessment(slug)
+    form = AuditExportForm(request.POST)
+    if not form.is_valid():
+        return _assessment_with_errors(request, item, export_form=form)
+    try:
+        export = services.start_audit_export(
+            item,
+            format=form.cleaned_data["format"],
+            actor=actor_for_user(request.user),
+            candidate_email=form.cleaned_data["candidate"] or None,
+            attempt_id=form.cleaned_data["attempt"],
+        )
+    except UnknownCandidate as error:
+        form.add_error(None, str(error))
+        return _assessment_with_errors(request, item, export_form=form)
+    if export.format == "pdf":
+        # reportlab writes a whole document; it goes to a temporary file, then streams out.
+        # FileResponse closes the file when the response is done.
+        spool = tempfile.TemporaryFile()  # noqa: SIM115
+        export.write_pdf(spool)
+        spool.seek(0)
+        return FileResponse(
+            spool, as_attachment=True, filename=export.filename, content_type=export.content_type
+        )
+    response = StreamingHttpResponse(export.chunks(), content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+def _assessment_with_errors(request, item, *, export_form=None, bias_form=None):
+    context = {
+        "assessment": item,
+        "versions": item.versions.select_related("published_by").order_by("-number"),
+        "attempts": selectors.recent_attempts(item),
+        "export_form": export_form or AuditExportForm(),
+        "bias_form": bias_form or BiasAuditForm(),
+    }
+    return render(request, "compliance/assessment.html", context, status=400)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@compliance_required
+def bias_audit(request, slug: str):
+    """The bias audit as a page (GET) or a download (POST with a format)."""
+    item = _assessment(slug)
+    data = request.POST if request.method == "POST" else request.GET
+    form = BiasAuditForm(data or None)
+    if data and not form.is_valid():
+        return _bias_page(request, item, form, None, status=400)
+    cleaned = form.cleaned_data if data else {}
+    date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+    actor = actor_for_user(request.user)
+    if request.method == "POST":
+        fmt = cleaned.get("format") or "pdf"
+        output = services.export_bias_audit(
+            item, format=fmt, actor=actor, date_from=date_from, date_to=date_to
+        )
+        response = HttpResponse(output.content, content_type=output.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{output.filename}"'
+        return response
+    try:
+        output = services.export_bias_audit(
+            item, format="html", actor=actor, date_from=date_from, date_to=date_to
+        )
+    except ComplianceError as error:
+        form.add_error(None, str(error))
+        return _bias_page(request, item, form, None, status=400)
+    return _bias_page(request, item, form, output)
+
+
+def _bias_page(request, item, form, output, status: int = 200):
+    context = {
+        "assessment": item,
+        "form": form,
+        "report": output.report if output else None,
+        # The fragment escapes every value itself (compliance.reporting.bias).
+        "fragment": mark_safe(output.content.decode("utf-8")) if output else "",
+    }
+    return render(request, "compliance/bias_audit.html", context, status=status)
+
+
+# --- candidate pages ----------------------------------------------------------------------------
+
+
+def _submitted_attempt(request, token: str) -> tuple[object, Attempt | None, HttpResponse | None]:
+    try:
+        invitation = access_invitation_by_token(token)
+    except InvitationUnavailable as error:
+        page = render(request, "candidate/unavailable.html", {"message": str(error)}, status=404)
+        return None, None, page
+    return invitation, latest_attempt(invitation), None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def self_identify(request, token: str):
+    """The voluntary self-identification form, offered after submitting."""
+    invitation, attempt, failure = _submitted_attempt(request, token)
+    if failure:
+        return failure
+    if attempt is None or attempt.submitted_at is None:
+        message = "This form opens after you have submitted your assessment."
+        return render(request, "candidate/unavailable.html", {"message": message}, status=404)
+    if services.is_erased(invitation):
+        message = "Your personal data has been erased, so this form is closed."
+        return render(request, "candidate/unavailable.html", {"message": message}, status=410)
+    form = SelfIdentificationForm(request.POST or None)
+    if request.method == "POST":
+        declined_all = request.POST.get("decline_all") == "yes"
+        if declined_all or form.is_valid():
+            data = {} if declined_all else form.cleaned_data
+            demographics.save_self_identification(
+                attempt.public_id,
+                sex=data.get("sex", ""),
+                race_ethnicity=data.get("race_ethnicity", ""),
+                declined=declined_all,
+            )
+            return redirect(
+                reverse("compliance:self-identify", kwargs={"token": token}) + "?sent=1"
+            )
+    context = {
+        "token": token,
+        "form": form,
+        "title": attempt.version.content["title"],
+        "race_help": RACE_ETHNICITY_HELP,
+        "sent": request.GET.get("sent") == "1",
+        "answered": demographics.has_answered(attempt.public_id),
+    }
+    return render(request, "compliance/self_identify.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def erase(request, token: str):
+    """The candidate asks for their personal data to be erased (and it is, at once)."""
+    invitation, attempt, failure = _submitted_attempt(request, token)
+    if failure:
+        return failure
+    record = ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).first()
+    in_progress = attempt is not None and attempt.state == Attempt.State.IN_PROGRESS
+    error = ""
+    if request.method == "POST" and record is None:
+        if in_progress:
+            error = "Submit or finish your assessment first; then you can ask for erasure."
+        elif request.POST.get("confirm") != "yes":
+            error = "Tick the box to confirm that you want your personal data erased."
+        else:
+            record = services.erase_candidate(invitation)
+            return redirect("compliance:erase", token=token)
+    context = {
+        "token": token,
+        "record": record,
+        "error": error,
+        "in_progress": in_progress,
+        "title": invitation.version.content["title"],
+        "submitted": attempt is not None and attempt.submitted_at is not None,
+    }
+    return render(request, "compliance/erase.html", context, status=400 if error else 200)
