@@ -49,8 +49,9 @@ def score_text_criteria(
     overlap = text_guard.rubric_overlap(
         answer_profile, text_guard.rubric_trigrams(text_guard.rubric_texts_of(step))
     )
+    prose = item.get("type") == "long_text"
     scores = [
-        _score_one(rubric, criterion, text, answer_profile, overlap, notes, models)
+        _score_one(rubric, criterion, text, answer_profile, overlap, notes, models, prose)
         for rubric, criterion in zip(rubrics, criteria, strict=True)
     ]
     return "answered", scores
@@ -64,11 +65,12 @@ def _score_one(
     overlap: float,
     notes: dict,
     models: Mapping[str, Any],
+    prose: bool,
 ) -> CriterionScore:
     concepts = [c for c in criterion.get("concepts") or [] if isinstance(c, dict)]
     matches = concept_rubric.match_concepts(concepts, text)
     density = text_guard.concept_density(answer_profile, list(matches.spans))
-    flags = text_guard.guard_flags(answer_profile, overlap, density, matches.n_matches)
+    flags = text_guard.guard_flags(answer_profile, overlap, density, matches.n_matches, prose=prose)
     method = text_method(rubric, models)
     if method == "model":
         level, confidence, evidence = _model_level(models[rubric.key], text)

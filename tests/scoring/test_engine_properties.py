@@ -1,0 +1,110 @@
+"""Property tests: bounds, determinism and monotonicity of the engine on generated answers."""
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scoring.engine import score
+from tests.scoring.test_engine_fixtures import best_answers, make_content
+
+CONTENT = make_content()
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+junk = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=50),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=10,
+)
+option_ids = st.sampled_from(["own", "proof", "forward", "ghost"])
+check_ids = st.sampled_from(["amount", "invoice", "credit", "history"])
+ratings = st.dictionaries(
+    st.sampled_from(["specific", "vague", "blame"]),
+    st.integers(min_value=1, max_value=5) | st.floats(allow_nan=True),
+)
+texts = st.text(max_size=400) | st.sampled_from(
+    ["", "sorry refund within 5", "I am sorry, I have refunded it; expect it within 5 days."]
+)
+
+answers = st.fixed_dictionaries(
+    {},
+    optional={
+        "intro": st.fixed_dictionaries({"option": option_ids}) | junk,
+        "rate": st.fixed_dictionaries({"ratings": ratings}) | junk,
+        "best-worst": st.fixed_dictionaries(
+            {"best": st.sampled_from(["goodwill", "refuse", "promise"])},
+            optional={"worst": st.sampled_from(["goodwill", "refuse", "promise"])},
+        )
+        | junk,
+        "order": st.fixed_dictionaries(
+            {"order": st.permutations(["refund", "reply", "bug", "retro"])}
+        )
+        | junk,
+        "checks": st.fixed_dictionaries({"options": st.lists(check_ids, max_size=4)}) | junk,
+        "amount": st.fixed_dictionaries(
+            {"value": st.floats(allow_nan=True, allow_infinity=True) | st.integers()}
+        )
+        | junk,
+        "recheck": st.fixed_dictionaries({"value": st.floats(-100, 100)}),
+        "summary": st.fixed_dictionaries({"text": texts}) | junk,
+        "reply": st.fixed_dictionaries({"text": texts}) | junk,
+    },
+)
+
+
+@SETTINGS
+@given(answers)
+def test_points_stay_within_bounds_and_output_is_canonical(responses):
+    breakdown = score(CONTENT, responses, {})
+    for criterion in breakdown.criteria():
+        assert 0.0 <= criterion.points <= criterion.max_points
+        assert 0.0 <= criterion.confidence <= 1.0
+        assert criterion.level.index >= 0
+    for skill in breakdown.skills:
+        assert 0.0 <= skill.score <= 100.0
+    assert 0.0 <= breakdown.overall_score <= 100.0
+    data = breakdown.canonical_json()
+    assert json.loads(data) == breakdown.to_dict()
+
+
+@SETTINGS
+@given(answers)
+def test_same_inputs_give_the_same_bytes_across_fresh_calls(responses):
+    first = score(make_content(), json.loads(json.dumps(responses, default=str)), {})
+    second = score(make_content(), json.loads(json.dumps(responses, default=str)), {})
+    assert first.canonical_json() == second.canonical_json()
+    assert first.sha256 == second.sha256
+
+
+@SETTINGS
+@given(st.lists(check_ids, max_size=2, unique=True), st.sampled_from(["amount", "invoice"]))
+def test_adding_a_keyed_option_to_a_selection_never_lowers_the_score(picks, keyed):
+    base = {**best_answers(), "checks": {"options": picks}}
+    more = {**best_answers(), "checks": {"options": sorted({*picks, keyed})}}
+    before, after = score(CONTENT, base, {}), score(CONTENT, more, {})
+    assert after.criterion("checks/checks").points >= before.criterion("checks/checks").points
+    assert after.overall_score >= before.overall_score
+
+
+@SETTINGS
+@given(option_ids.filter(lambda option: option != "proof"))
+def test_choosing_the_best_option_never_lowers_the_score(option):
+    # "proof" branches elsewhere; compare answers that share a path.
+    chosen = score(CONTENT, {**best_answers(), "intro": {"option": option}}, {})
+    best = score(CONTENT, {**best_answers(), "intro": {"option": "own"}}, {})
+    assert best.criterion("intro/first-move").points >= chosen.criterion("intro/first-move").points
+    assert best.overall_score >= chosen.overall_score
+
+
+@SETTINGS
+@given(st.permutations(["refund", "reply", "bug", "retro"]))
+def test_key_order_scores_at_least_as_well_as_any_order(order):
+    chosen = score(CONTENT, {**best_answers(), "order": {"order": order}}, {})
+    assert chosen.criterion("order/ordering").points <= 2.0
+    assert chosen.overall_score <= score(CONTENT, best_answers(), {}).overall_score
