@@ -53,7 +53,10 @@ def compute_breakdown(attempt, models: dict | None = None):
 def run_scoring_job(job_id: int) -> ScoreRun | None:
     """Score the job's attempt exactly once; a no-op when the job is done or being run."""
     job = (
-        ScoringJob.objects.select_for_update(skip_locked=True)
+        # of=("self",): lock only the job row. Without it the join would lock the attempt and the
+        # version too, blocking every insert that references the version and making a second
+        # worker skip unrelated jobs of the same version.
+        ScoringJob.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("attempt__version")
         .filter(pk=job_id, state=ScoringJob.State.PENDING)
         .first()
