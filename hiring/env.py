@@ -2,7 +2,6 @@
 
 import os
 import socket
-from pathlib import Path
 from urllib.parse import urlparse
 
 
@@ -50,7 +49,7 @@ def tcp_answers(url: str, timeout: float = 0.3) -> bool:
         return False
 
 
-def broker_url(redis_url: str | None, default_redis: str, data_dir: Path) -> str:
+def broker_url(redis_url: str | None, default_redis: str) -> str:
     """Redis when configured or answering locally, else kombu's filesystem transport.
 
     The filesystem transport is a real broker: a worker process consumes from a folder, so
@@ -60,5 +59,4 @@ def broker_url(redis_url: str | None, default_redis: str, data_dir: Path) -> str
         return redis_url
     if tcp_answers(default_redis):
         return default_redis
-    (data_dir / "broker").mkdir(parents=True, exist_ok=True)
     return "filesystem://"

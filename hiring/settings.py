@@ -148,15 +148,19 @@ if not DEBUG:
 
 # --- Celery: JSON only, late acks, one message at a time, bounded tasks ---
 REDIS_URL = os.environ.get("REDIS_URL") or None
-CELERY_BROKER_URL = broker_url(REDIS_URL, "redis://127.0.0.1:6379/0", DATA_DIR)
+# CELERY_BROKER_URL overrides the choice: RabbitMQ, or "filesystem://" for the embedded broker.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or broker_url(
+    REDIS_URL, "redis://127.0.0.1:6379/0"
+)
 if CELERY_BROKER_URL == "filesystem://":
-    _broker_folder = str(DATA_DIR / "broker")
+    _broker_folder = DATA_DIR / "broker"
+    _broker_folder.mkdir(parents=True, exist_ok=True)
+    (DATA_DIR / "broker-control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": _broker_folder,
-        "data_folder_out": _broker_folder,
+        "data_folder_in": str(_broker_folder),
+        "data_folder_out": str(_broker_folder),
         "control_folder": str(DATA_DIR / "broker-control"),
     }
-    (DATA_DIR / "broker-control").mkdir(parents=True, exist_ok=True)
 else:
     # Must stay above every countdown and retry delay: an unacknowledged message is
     # redelivered after this long (acks_late).

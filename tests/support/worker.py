@@ -46,10 +46,17 @@ def wait_for_worker(name: str, process: subprocess.Popen, timeout: float = 60) -
 class Worker:
     """A running worker process that tests can kill and restart."""
 
-    def __init__(self, redis_url: str, concurrency: int = 2, name: str = "test"):
+    def __init__(
+        self,
+        redis_url: str,
+        concurrency: int = 2,
+        name: str = "test",
+        extra_env: dict[str, str] | None = None,
+    ):
         self.redis_url = redis_url
         self.concurrency = concurrency
         self.name = f"{name}-{os.getpid()}@localhost"
+        self.extra_env = extra_env or {}
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Worker":
@@ -69,10 +76,11 @@ class Worker:
             "--without-heartbeat",
         ]
         # A process group of its own, so SIGKILL reaches the pool children too.
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=worker_env(self.redis_url), start_new_session=True
-        )
-        wait_for_worker(self.name, self.process)
+        env = worker_env(self.redis_url) | self.extra_env
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        if "CELERY_BROKER_URL" not in self.extra_env:
+            # Only the Redis broker answers pings from this process's Celery app.
+            wait_for_worker(self.name, self.process)
         return self
 
     def kill(self) -> None:
