@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,27 +27,48 @@ METHODS = ("keyed", "sjt", "ranking", "numeric", "model", "concept", "human")
 
 def rounded(value: float) -> float:
     """A finite float rounded to FLOAT_DECIMALS; -0.0 and non-finite values become 0.0."""
-    value = float(value)
-    if not math.isfinite(value):
+    result = round(float(value), FLOAT_DECIMALS)
+    # inf - inf and nan - nan are nan, which is never equal to 0.
+    if result == 0 or result - result != 0:
         return 0.0
-    result = round(value, FLOAT_DECIMALS)
-    return 0.0 if result == 0 else result
+    return result
 
 
 def canonical(value: Any) -> Any:
-    """A JSON-ready copy of ``value`` with every float rounded (ints and bools kept)."""
-    if isinstance(value, str):
+    """A JSON-ready copy of ``value`` with every float rounded (ints and bools kept).
+
+    Dispatches on the exact type first: this walk runs on every breakdown, so it is kept cheap.
+    """
+    kind = type(value)
+    if kind is float:
+        return rounded(value)
+    if kind is dict:
+        return {key: canonical(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [canonical(item) for item in value]
+    if kind is str:
         # Lone surrogates (from garbage answers) cannot be encoded as UTF-8: replace them.
         return value if value.isascii() else value.encode("utf-8", "replace").decode("utf-8")
-    if isinstance(value, bool) or value is None or isinstance(value, int):
+    if kind is int or kind is bool or value is None:
         return value
+    return _canonical_other(value)
+
+
+def _canonical_other(value: Any) -> Any:
+    """Subclasses of the JSON types (and anything else, as text)."""
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
     if isinstance(value, float):
         return rounded(value)
+    if isinstance(value, str):
+        return canonical(str(value))
     if isinstance(value, dict):
         return {str(key): canonical(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [canonical(item) for item in value]
-    return str(value)
+    return canonical(str(value))
 
 
 def skill_band(score: float) -> tuple[int, str]:
@@ -105,7 +125,7 @@ class CriterionScore:
             "confidence": self.confidence,
             "needs_review": self.needs_review,
             "review_reasons": list(self.review_reasons),
-            "evidence": self.evidence,
+            "evidence": canonical(self.evidence),
         }
 
 
@@ -192,6 +212,8 @@ class Breakdown:
     overall: Overall
     models: dict = field(default_factory=dict)
     overrides_ignored: tuple[str, ...] = ()
+    # Serialised bytes, computed once: the pipeline asks for both the bytes and their hash.
+    _json: list = field(default_factory=list, compare=False, repr=False)
 
     @property
     def overall_score(self) -> float:
@@ -224,29 +246,34 @@ class Breakdown:
         raise KeyError(skill_id)
 
     def to_dict(self) -> dict:
-        """The JSON shape described by breakdown.schema.json, floats rounded."""
-        return canonical(
-            {
-                "format": BREAKDOWN_FORMAT,
-                "engine_version": self.engine_version,
-                "assessment": self.assessment,
-                "steps": [step.to_dict() for step in self.steps],
-                "skills": [skill.to_dict() for skill in self.skills],
-                "overall": self.overall.to_dict(),
-                "models": self.models,
-                "overrides_ignored": list(self.overrides_ignored),
-            }
-        )
+        """The JSON shape described by breakdown.schema.json, floats rounded.
+
+        Numbers held by the dataclasses are rounded when they are built; only free-form
+        evidence (and the models map) is walked by canonical() here.
+        """
+        return {
+            "format": BREAKDOWN_FORMAT,
+            "engine_version": self.engine_version,
+            "assessment": self.assessment,
+            "steps": [step.to_dict() for step in self.steps],
+            "skills": [skill.to_dict() for skill in self.skills],
+            "overall": self.overall.to_dict(),
+            "models": canonical(self.models),
+            "overrides_ignored": list(self.overrides_ignored),
+        }
 
     def canonical_json(self) -> bytes:
         """Sorted keys, compact separators, UTF-8: identical bytes for identical inputs."""
-        return json.dumps(
-            self.to_dict(),
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            allow_nan=False,
-        ).encode("utf-8")
+        if not self._json:
+            data = json.dumps(
+                self.to_dict(),
+                sort_keys=True,
+                separators=(",", ":"),
+                ensure_ascii=False,
+                allow_nan=False,
+            ).encode("utf-8", "replace")  # content strings with lone surrogates cannot fail
+            self._json.append(data)
+        return self._json[0]
 
     @property
     def sha256(self) -> str:

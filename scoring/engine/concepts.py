@@ -5,6 +5,8 @@ Decisions where CONTENT_FORMAT.md is silent:
 - "Word boundaries" are look-arounds ``(?<!\\w)`` and ``(?!\\w)`` rather than ``\\b``, so a
   phrasing that starts or ends with a non-word character (``€\\d+``, ``3-5 days``) still matches.
 - A phrasing that is not a valid regular expression is matched as literal text.
+- A concept's phrasings are searched as one alternation (one pass over the answer per concept);
+  the evidence names the phrasing of the earliest match in the answer.
 - A level without ``min_coverage`` gets ``index / (levels - 1)``.
 - Confidence reflects how far coverage sits from the level's boundaries, in units of one concept:
   ``0.5 + 0.5 * min(1, distance * n_concepts)`` where distance is the smaller of (coverage - this
@@ -21,13 +23,43 @@ from functools import lru_cache
 _COVERAGE_SLACK = 1e-9
 
 
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _valid_pattern(phrasing: str) -> str:
+    """The phrasing as a pattern, or its literal text when it is not a valid expression."""
+    try:
+        re.compile(phrasing)
+    except re.error:
+        return re.escape(phrasing)
+    return phrasing
+
+
 @lru_cache(maxsize=8192)
 def compile_phrasing(phrasing: str) -> re.Pattern:
     """The compiled, case-insensitive, word-bounded pattern for one phrasing (cached)."""
+    return re.compile(rf"(?<!\w)(?:{_valid_pattern(phrasing)})(?!\w)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def compile_concept(phrasings: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    """Patterns that find any of a concept's phrasings, each group named after its phrasing.
+
+    Usually one alternation; phrasings with back-references (whose group numbers an
+    alternation would shift) keep a pattern of their own.
+    """
+    combined = [p for p in phrasings if not _BACKREFERENCE.search(p)]
+    alone = [compile_phrasing(p) for p in phrasings if _BACKREFERENCE.search(p)]
+    if not combined:
+        return tuple(alone)
+    branches = "|".join(
+        f"(?P<p{index}>{_valid_pattern(p)})" for index, p in enumerate(phrasings) if p in combined
+    )
     try:
-        return re.compile(rf"(?<!\w)(?:{phrasing})(?!\w)", re.IGNORECASE)
-    except re.error:
-        return re.compile(rf"(?<!\w)(?:{re.escape(phrasing)})(?!\w)", re.IGNORECASE)
+        pattern = re.compile(rf"(?<!\w)(?:{branches})(?!\w)", re.IGNORECASE)
+    except re.error:  # e.g. a phrasing with its own named groups
+        return tuple(compile_phrasing(p) for p in phrasings)
+    return (pattern, *alone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,19 +81,19 @@ class ConceptMatches:
 
 
 def match_concepts(concepts: list[dict], text: str) -> ConceptMatches:
-    """Find each concept's first matching phrasing; collect every match span for the guards."""
+    """Find each concept's earliest match; collect every match span for the guards."""
     evidence = []
     spans: list[tuple[int, int]] = []
     for concept in concepts:
+        phrasings = tuple(p for p in concept.get("phrasings") or [] if isinstance(p, str) and p)
         first = None
-        for phrasing in concept.get("phrasings") or []:
-            if not isinstance(phrasing, str) or not phrasing:
-                continue
-            for match in compile_phrasing(phrasing).finditer(text):
-                if match.end() > match.start():
-                    spans.append(match.span())
-                    if first is None:
-                        first = (phrasing, match.group())
+        for pattern in compile_concept(phrasings) if phrasings else ():
+            for match in pattern.finditer(text):
+                if match.end() == match.start():
+                    continue
+                spans.append(match.span())
+                if first is None or match.start() < first[2]:
+                    first = (_phrasing_of(match, phrasings), match.group(), match.start())
         evidence.append(
             {
                 "concept": concept.get("id", ""),
@@ -72,6 +104,21 @@ def match_concepts(concepts: list[dict], text: str) -> ConceptMatches:
             }
         )
     return ConceptMatches(len(evidence), tuple(evidence), tuple(spans), len(spans))
+
+
+def _phrasing_of(match: re.Match, phrasings: tuple[str, ...]) -> str:
+    """The phrasing whose branch matched (a lone pattern's own phrasing otherwise)."""
+    name = match.lastgroup if match.lastgroup and match.lastgroup[:1] == "p" else None
+    if name is None:
+        # lastgroup is the innermost closed group; find the outermost named branch instead.
+        for key, value in match.groupdict().items():
+            if value is not None:
+                name = key
+                break
+    if name is not None and name[1:].isdigit():
+        return phrasings[int(name[1:])]
+    source = match.re.pattern
+    return next((p for p in phrasings if compile_phrasing(p).pattern == source), source)
 
 
 def min_coverages(levels: list[dict]) -> list[float]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -53,6 +54,8 @@ NON_LATIN_SHARE = 0.5
 GUARD_CONFIDENCE = 0.25
 
 _TOKEN = re.compile(r"\w+")
+_LETTER = re.compile(r"[^\W\d_]")
+_NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -151,10 +154,10 @@ class TextProfile:
 
 
 def _language(words: list[str], text: str) -> tuple[str, bool]:
-    letters = [char for char in text if char.isalpha()]
-    if letters:
-        non_latin = sum(1 for char in letters if not _is_latin(char)) / len(letters)
-        if non_latin >= NON_LATIN_SHARE:
+    if not text.isascii():
+        letters = len(_LETTER.findall(text))
+        non_latin = sum(1 for char in _NON_ASCII_LETTER.findall(text) if not _is_latin(char))
+        if letters and non_latin / letters >= NON_LATIN_SHARE:
             return "non-latin", True
     if len(words) < MIN_TOKENS_FOR_LANGUAGE:
         return "en", False
@@ -233,9 +236,18 @@ def concept_density(text_profile: TextProfile, spans: list[tuple[int, int]]) -> 
     """Share of the answer's tokens that start inside a concept match."""
     if not text_profile.words or not spans:
         return 0.0
-    inside = sum(
-        1 for start in text_profile.token_starts if any(lo <= start < hi for lo, hi in spans)
-    )
+    merged: list[list[int]] = []
+    for low, high in sorted(spans):
+        if merged and low <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    lows = [low for low, _ in merged]
+    inside = 0
+    for start in text_profile.token_starts:
+        position = bisect_right(lows, start) - 1
+        if position >= 0 and start < merged[position][1]:
+            inside += 1
     return inside / len(text_profile.words)
 
 

@@ -2,7 +2,8 @@
 
 Training uses scikit-learn. The artifact is canonical JSON (vocabularies, idf, weights,
 thresholds, a temperature), never a pickle: loading parses JSON and checks its shape, so it runs
-no code, and inference recomputes the features in plain Python from the stored tables.
+no code, and inference recomputes the features with numpy from the stored tables (no
+scikit-learn object is involved).
 
 Model. Each answer becomes two l2-normalised TF-IDF blocks (sublinear tf): word 1-2 grams and
 character 3-5 grams within word boundaries. Levels are ordered, so one weight vector ``w`` and
@@ -25,11 +26,12 @@ import hashlib
 import json
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
+
+import numpy as np
 
 from scoring.engine.text import HARD_MAX_LENGTH, clean_text
 
@@ -81,17 +83,29 @@ def char_ngrams(text: str) -> list[str]:
     return grams
 
 
-def _block(grams: Iterable[str], table: dict[str, tuple[float, float]]) -> list[tuple[str, float]]:
-    """(n-gram, weight * tf-idf) pairs of one l2-normalised block, unknown n-grams dropped."""
-    values = []
-    for gram, count in Counter(grams).items():
-        entry = table.get(gram)
-        if entry is not None:
-            values.append((gram, (1.0 + math.log(count)) * entry[0], entry[1]))
-    norm = math.sqrt(sum(value * value for _, value, _ in values))
-    if norm == 0.0:
-        return []
-    return [(gram, value / norm * coef) for gram, value, coef in values]
+# 1 + ln(count) for every count an answer of HARD_MAX_LENGTH characters can produce.
+_SUBLINEAR_TF = np.array([0.0] + [1.0 + math.log(count) for count in range(1, HARD_MAX_LENGTH + 2)])
+
+
+@dataclass(frozen=True, eq=False)
+class _Block:
+    """One feature block's tables as arrays, for fast gathering by n-gram id."""
+
+    index: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray
+
+    def contributions(self, grams: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Ids of the known n-grams and their l2-normalised tf-idf times weight."""
+        get = self.index.get
+        ids = np.fromiter((get(gram, -1) for gram in grams), dtype=np.int64, count=len(grams))
+        ids, counts = np.unique(ids[ids >= 0], return_counts=True)
+        values = _SUBLINEAR_TF[np.minimum(counts, HARD_MAX_LENGTH + 1)] * self.idf[ids]
+        # fsum is exactly rounded, so the result does not depend on summation order or SIMD.
+        norm = math.sqrt(math.fsum((values * values).tolist()))
+        if norm == 0.0:
+            return ids, values
+        return ids, values / norm * self.coef[ids]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,22 +163,25 @@ class TextModel:
     temperature: float
     training_set_sha256: str
     metadata: dict = field(default_factory=dict)
-    _tables: tuple = field(init=False, repr=False)
+    _blocks: tuple = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         _check_shape(self)
         n_words = len(self.word_terms)
-        word_table = {
-            term: (idf, coef)
-            for term, idf, coef in zip(self.word_terms, self.word_idf, self.coef, strict=False)
-        }
-        char_table = {
-            term: (idf, coef)
-            for term, idf, coef in zip(
-                self.char_terms, self.char_idf, self.coef[n_words:], strict=False
-            )
-        }
-        object.__setattr__(self, "_tables", (word_table, char_table))
+        coef = np.array(self.coef, dtype=np.float64)
+        blocks = (
+            _Block(
+                {term: i for i, term in enumerate(self.word_terms)},
+                np.array(self.word_idf, dtype=np.float64),
+                coef[:n_words],
+            ),
+            _Block(
+                {term: i for i, term in enumerate(self.char_terms)},
+                np.array(self.char_idf, dtype=np.float64),
+                coef[n_words:],
+            ),
+        )
+        object.__setattr__(self, "_blocks", blocks)
 
     def to_dict(self) -> dict:
         return {
@@ -233,21 +250,29 @@ class TextModel:
             raise ArtifactError(f"missing or malformed field: {error}") from error
 
     def decision(self, text: str) -> tuple[float, list[tuple[str, float]]]:
-        """The linear score w.x of an answer and each present n-gram's contribution."""
+        """The linear score w.x of an answer and its TOP_NGRAMS largest contributions."""
         prepared = _prepare(text)
-        word_table, char_table = self._tables
-        contributions = _block(word_ngrams(prepared), word_table)
-        contributions += [
-            (f"[{gram}]", value) for gram, value in _block(char_ngrams(prepared), char_table)
+        words, chars = self._blocks
+        word_ids, word_values = words.contributions(word_ngrams(prepared))
+        char_ids, char_values = chars.contributions(char_ngrams(prepared))
+        values = np.concatenate([word_values, char_values])
+        score = math.fsum(values.tolist())
+        # Largest |contribution| first; ties keep vocabulary order (words, then characters).
+        order = np.argsort(-np.abs(values), kind="stable")[:TOP_NGRAMS]
+        n_words = len(word_ids)
+        top = [
+            (self.word_terms[word_ids[k]], float(values[k]))
+            if k < n_words
+            else (f"[{self.char_terms[char_ids[k - n_words]]}]", float(values[k]))
+            for k in order.tolist()
         ]
-        return sum(value for _, value in contributions), contributions
+        return score, top
 
     def predict(self, text: str) -> TextPrediction:
         """Level, confidence, level probabilities and top contributing n-grams for an answer."""
-        score, contributions = self.decision(text)
+        score, top = self.decision(text)
         probabilities = level_probabilities(score, self.thresholds, self.temperature)
         level = median_level(probabilities)
-        top = sorted(contributions, key=lambda pair: (-abs(pair[1]), pair[0]))[:TOP_NGRAMS]
         return TextPrediction(level, probabilities[level], tuple(probabilities), tuple(top))
 
 

@@ -1,0 +1,174 @@
+"""Attempts scored per second by the pure scoring engine, on one core.
+
+Run: .venv/bin/python bench/bench_engine.py [--seconds 2]
+
+Uses assessments/demo/*.yaml when present (the document with the most free-text steps, up to
+two), else a built-in document. Each attempt is scored, serialised to canonical JSON and hashed,
+as the Celery task does. Text answers cycle through the criteria's exemplars, so caches see
+realistic variety. Scenarios:
+
+- keyed only: the free-text steps unanswered (the baseline);
+- one text step, concept-scored / model-scored (the other text step unanswered);
+- two text steps, concept-scored / model-scored.
+
+Models are trained on each criterion's exemplars regardless of the QWK bar: the bench measures
+inference cost, not quality (see bench_text_quality.py for that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scoring.engine import score  # noqa: E402
+from scoring.engine.training import exemplars_of, train_text_model  # noqa: E402
+
+TEXT_TYPES = {"short_text", "long_text"}
+TARGET = 1000
+
+
+def load_content() -> tuple[dict, str]:
+    """The demo document with the most free-text criteria, or the built-in test document."""
+    import yaml
+
+    best, best_name, best_count = None, "", (-1, 0)
+    for path in sorted((ROOT / "assessments" / "demo").glob("*.yaml")):
+        try:
+            content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError:
+            continue
+        count = sum(
+            1
+            for step in content["steps"]
+            if step["item"]["type"] in TEXT_TYPES and step["criteria"]
+        )
+        count = (count, len(content["steps"]))  # most text steps, then the longest
+        if count > best_count:
+            best, best_name, best_count = content, path.name, count
+    if best is not None and best_count[0] > 0:
+        return best, f"assessments/demo/{best_name}"
+    from tests.scoring.test_engine_fixtures import make_content
+
+    return make_content(), "built-in (tests/scoring/test_engine_fixtures.py)"
+
+
+def keyed_answer(item: dict) -> dict:
+    """A plausible, partly right answer for a keyed item."""
+    options = [option["id"] for option in item.get("options", [])]
+    kind = item["type"]
+    if kind == "single_choice":
+        return {"option": options[0]}
+    if kind == "multiple_choice":
+        return {"options": options[: max(1, item.get("max_select", 2) - 1)]}
+    if kind == "sjt" and item.get("mode") == "best_worst":
+        return {"best": item["key"]["best"], "worst": options[-1]}
+    if kind == "sjt":
+        return {"ratings": {option["id"]: option["key"] for option in item["options"]}}
+    if kind == "ranking":
+        order = list(item["key_order"])
+        order[0], order[1] = order[1], order[0]
+        return {"order": order}
+    if kind == "numeric":
+        return {"value": float(item["answer"]) * 1.01}
+    return {}
+
+
+def text_steps(content: dict) -> list[dict]:
+    steps = [s for s in content["steps"] if s["item"]["type"] in TEXT_TYPES and s["criteria"]]
+    return steps[:2]
+
+
+def attempts(content: dict, answered_text: list[str], n: int = 64) -> list[dict]:
+    """n attempts answering every keyed step and the named text steps."""
+    base = {
+        step["id"]: keyed_answer(step["item"])
+        for step in content["steps"]
+        if step["item"]["type"] not in TEXT_TYPES
+    }
+    pools = {
+        step["id"]: [text for c in step["criteria"] for text, _ in exemplars_of(c)]
+        for step in content["steps"]
+        if step["id"] in answered_text
+    }
+    result = []
+    for index in range(n):
+        answers = dict(base)
+        for step_id, pool in pools.items():
+            answers[step_id] = {"text": pool[index % len(pool)]}
+        result.append(answers)
+    return result
+
+
+def train_models(content: dict, step_ids: list[str]) -> dict:
+    models = {}
+    for step in content["steps"]:
+        if step["id"] not in step_ids:
+            continue
+        for criterion in step["criteria"]:
+            exemplars = exemplars_of(criterion)
+            trained = train_text_model(exemplars, n_levels=len(criterion["levels"]))
+            models[f"{step['id']}/{criterion['id']}"] = trained.model
+    return models
+
+
+def rate(content: dict, answer_sets: list[dict], models: dict, seconds: float) -> float:
+    """Attempts per second: score + canonical JSON + sha256, for about ``seconds``."""
+    for answers in answer_sets[:8]:  # warm caches (compiled regexes, rubric n-grams)
+        _ = score(content, answers, models).sha256
+    # CPU time of this process, not wall time: other work on the machine does not count.
+    done, started = 0, time.process_time()
+    while time.process_time() - started < seconds:
+        for answers in answer_sets:
+            _ = score(content, answers, models).sha256
+        done += len(answer_sets)
+    return done / (time.process_time() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0, help="time per scenario")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    content, source = load_content()
+    texts = [step["id"] for step in text_steps(content)]
+    models_all = train_models(content, texts)
+    scenarios = [("keyed only (text steps unanswered)", [], {})]
+    if texts:
+        scenarios += [
+            (f"1 text step, concept ({texts[0]})", texts[:1], {}),
+            (f"1 text step, model ({texts[0]})", texts[:1], models_all),
+        ]
+    if len(texts) > 1:
+        scenarios += [
+            ("2 text steps, concept", texts, {}),
+            ("2 text steps, model", texts, models_all),
+        ]
+    print(f"content: {source}; {len(content['steps'])} steps; text steps: {', '.join(texts)}")
+    print(f"python {platform.python_version()} on {platform.machine()}, pinned to one core;")
+    print(f"~{args.seconds:.1f}s of CPU time per scenario; score() + canonical_json() + sha256\n")
+    print(f"{'scenario':<46} {'attempts/s':>11} {'ms/attempt':>11} {'vs keyed':>9}")
+    baseline = None
+    results = {}
+    for name, answered, models in scenarios:
+        per_second = rate(content, attempts(content, answered), models, args.seconds)
+        baseline = baseline or per_second
+        results[name] = per_second
+        print(
+            f"{name:<46} {per_second:>11.0f} {1000 / per_second:>11.3f} "
+            f"{baseline / per_second:>8.2f}x"
+        )
+    worst = min(results.values())
+    verdict = "meets" if worst >= TARGET else "misses"
+    print(f"\nslowest scenario: {worst:.0f} attempts/s ({verdict} the {TARGET}/s per core target)")
+
+
+if __name__ == "__main__":
+    main()
