@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from assessments import flow
 from assessments.exceptions import InvitationUnavailable
 from assessments.models import AccommodationRequest, AssessmentVersion, Attempt, Invitation
 from assessments.tokens import hash_token
@@ -39,6 +40,25 @@ def latest_version(slug: str) -> AssessmentVersion | None:
 def answers_by_step(attempt: Attempt) -> dict[str, dict]:
     """The attempt's saved answers keyed by step id."""
     return {response.step_id: response.answer for response in attempt.responses.all()}
+
+
+def first_step_off_course(attempt: Attempt) -> str | None:
+    """The first step on the path whose saved answer now leads elsewhere than the path goes.
+
+    An answer changed by autosave (without pressing Continue) can point to another branch;
+    the path must follow it again before the candidate may submit.
+    """
+    steps = flow.steps_by_id(attempt.version.content)
+    answers = answers_by_step(attempt)
+    for here, there in zip(attempt.path, attempt.path[1:], strict=False):
+        if flow.next_step_id(steps[here], answers.get(here)) != there:
+            return here
+    last = attempt.path[-1]
+    if flow.next_step_id(steps[last], answers.get(last)) is not None and (
+        attempt.current_step != last
+    ):
+        return last
+    return None
 
 
 def accommodation_requests(invitation: Invitation) -> list[AccommodationRequest]:

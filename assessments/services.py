@@ -179,28 +179,50 @@ def save_answer(attempt: Attempt, step_id: str, answer: dict) -> Response:
     return response
 
 
+# ``Attempt.current_step`` once the candidate has passed the last step and reached the review
+# page. Step ids match [a-z0-9-]+, so this can never be one.
+REVIEW_STEP = "_review"
+
+
 @transaction.atomic
 def advance(attempt: Attempt, step_id: str) -> str | None:
     """Move past ``step_id``: the server decides the next step from the frozen version.
 
-    Returns the next step id, or None when the step ends the assessment. Steps after
-    ``step_id`` on the old path are dropped when a changed answer takes another branch.
+    Returns the next step id, or None when the step ends the assessment. Steps already seen
+    after ``step_id`` stay on the path (with their answers) while the answers still lead
+    through them; those on a branch the candidate left are dropped with their answers.
     """
     attempt = _lock_open_attempt(attempt)
     if step_id not in attempt.path:
         raise InvalidAnswer("This step is not part of your assessment path.")
     steps = flow.steps_by_id(attempt.version.content)
-    response = attempt.responses.filter(step_id=step_id).first()
-    following = flow.next_step_id(steps[step_id], response.answer if response else None)
-    path = attempt.path[: attempt.path.index(step_id) + 1]
-    if following is not None:
+    answers = {r.step_id: r.answer for r in attempt.responses.all()}
+    following = flow.next_step_id(steps[step_id], answers.get(step_id))
+    index = attempt.path.index(step_id)
+    path = attempt.path[: index + 1]
+    upcoming = following
+    for seen in attempt.path[index + 1 :]:
+        if seen != upcoming:
+            break
+        path.append(seen)
+        upcoming = flow.next_step_id(steps[seen], answers.get(seen))
+    if following is not None and following not in path:
         path.append(following)
+    reached_end_before = attempt.current_step == REVIEW_STEP and path == attempt.path
+    if following is None or (reached_end_before and upcoming is None):
+        attempt.current_step = REVIEW_STEP
+    else:
         attempt.current_step = following
     attempt.path = path
     attempt.save(update_fields=["path", "current_step"])
     # Answers on a branch the candidate left would otherwise be scored.
     attempt.responses.exclude(step_id__in=path).delete()
     return following
+
+
+def reached_review(attempt: Attempt) -> bool:
+    """Whether the candidate has passed the last step of their path."""
+    return attempt.current_step == REVIEW_STEP
 
 
 @transaction.atomic
@@ -549,7 +571,6 @@ def _notify_decision(request_pk: int) -> None:
         accommodation_decision_message(request).send()
     except OSError:
         logger.exception("Could not email the accommodation decision %s", request_pk)
-
 
 
 # --- Data rights: erasure (called by compliance.services.erase_candidate) ----------------------

@@ -73,6 +73,13 @@ def _to_result(token: str):
     return redirect("scoring:result", token=token)
 
 
+def _resume(token: str, attempt: Attempt):
+    """Wherever the candidate was: their current step, or the review page."""
+    if services.reached_review(attempt):
+        return redirect("assessments:review", token=token)
+    return redirect("assessments:step", token=token, step_id=attempt.current_step)
+
+
 @require_GET
 @candidate_page
 def landing(request, token: str):
@@ -82,7 +89,7 @@ def landing(request, token: str):
     if attempt is not None:
         attempt = services.close_if_expired(attempt)
         if attempt.state == Attempt.State.IN_PROGRESS:
-            return redirect("assessments:step", token=token, step_id=attempt.current_step)
+            return _resume(token, attempt)
         if not invitation.allow_retake:
             return _to_result(token)
     content = invitation.version.content
@@ -119,7 +126,7 @@ def start(request, token: str):
         attempt = services.start_attempt(invitation)
     except InvitationUnavailable as error:
         raise _Unavailable(str(error), status=410) from error
-    return redirect("assessments:step", token=token, step_id=attempt.current_step)
+    return _resume(token, attempt)
 
 
 @require_http_methods(["GET", "POST"])
@@ -200,8 +207,10 @@ def step(request, token: str, step_id: str):
     if attempt.state != Attempt.State.IN_PROGRESS:
         return _to_result(token)
     if step_id not in attempt.path:
-        return redirect("assessments:step", token=token, step_id=attempt.current_step)
-    return render(request, "candidate/step.html", _step_context(token, attempt, step_id))
+        return _resume(token, attempt)
+    context = _step_context(token, attempt, step_id)
+    context["return_to_review"] = request.GET.get("return") == "review"
+    return render(request, "candidate/step.html", context)
 
 
 def _parse(attempt: Attempt, step_id: str, post) -> dict:
@@ -221,7 +230,7 @@ def answer(request, token: str, step_id: str):
     if attempt.state != Attempt.State.IN_PROGRESS:
         return _to_result(token)
     if step_id not in attempt.path:
-        return redirect("assessments:step", token=token, step_id=attempt.current_step)
+        return _resume(token, attempt)
     item = flow.steps_by_id(attempt.version.content)[step_id]["item"]
     try:
         response = services.save_answer(attempt, step_id, _parse(attempt, step_id, request.POST))
@@ -234,9 +243,15 @@ def answer(request, token: str, step_id: str):
     except InvalidAnswer as error:
         attempt.refresh_from_db()
         posted = {"text": request.POST.get("text", "").replace("\r\n", "\n")}
-        context = _step_context(token, attempt, step_id, posted) | {"error": str(error)}
+        context = _step_context(token, attempt, step_id, posted) | {
+            "error": str(error),
+            "return_to_review": request.POST.get("return") == "review",
+        }
         return render(request, "candidate/step.html", context, status=400)
-    if following is None:
+    attempt.refresh_from_db(fields=["current_step"])
+    if following is None or (
+        services.reached_review(attempt) and request.POST.get("return") == "review"
+    ):
         return redirect("assessments:review", token=token)
     return redirect("assessments:step", token=token, step_id=following)
 
@@ -275,12 +290,16 @@ def review(request, token: str):
     attempt = _current_attempt(token)
     if attempt.state != Attempt.State.IN_PROGRESS:
         return _to_result(token)
+    if not services.reached_review(attempt):
+        return _resume(token, attempt)
+    off_course = selectors.first_step_off_course(attempt)
+    if off_course is not None:
+        # A changed answer leads down another branch: follow it before submitting.
+        services.advance(attempt, off_course)
+        attempt.refresh_from_db()
+        return _resume(token, attempt)
     steps = flow.steps_by_id(attempt.version.content)
     answered = selectors.answers_by_step(attempt)
-    last = attempt.path[-1]
-    if flow.next_step_id(steps[last], answered.get(last)) is not None:
-        # The path does not end yet: the candidate has steps left to see.
-        return redirect("assessments:step", token=token, step_id=attempt.current_step)
     rows = [
         {
             "id": step_id,
@@ -313,5 +332,7 @@ def submit(request, token: str):
             return redirect(
                 reverse("assessments:review", kwargs={"token": token}) + "?confirm=missing"
             )
+        if selectors.first_step_off_course(attempt) is not None:
+            return redirect("assessments:review", token=token)
         services.submit_attempt(attempt)
     return _to_result(token)

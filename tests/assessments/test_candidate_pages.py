@@ -11,6 +11,7 @@ from assessments import presenters, services
 from assessments.models import Attempt, Response
 from compliance.models import AuditEvent
 from scoring.models import ScoringJob
+from tests.support.documents import small_document
 from tests.support.factories import invitation_for, published_version
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +208,51 @@ def test_ranking_is_never_shown_in_key_order():
         aliases = {"order": [option["id"] for option in view["options"]]}
         shown = presenters.stored_answer(item, f"attempt-{seed}:step", aliases)["order"]
         assert shown != item["key_order"]
+
+
+def test_changing_an_earlier_answer_on_the_same_branch_keeps_later_answers(client, invited):
+    invitation, token = invited
+    client.post(url("start", token), {"consent": "yes"})
+    attempt = invitation.attempts.get()
+    check = alias(attempt, "first-move", "check")
+    client.post(url("answer", token, step_id="first-move"), {"option": check})
+    client.post(url("answer", token, step_id="reply"), {"text": "Sorry, refund today."})
+    assert client.get(url("landing", token))["Location"] == url("review", token)
+    # "Change" from the review page, then back to the review page: nothing else is lost.
+    page = client.get(url("step", token, step_id="first-move") + "?return=review")
+    assert 'name="return" value="review"' in page.content.decode()
+    refund = alias(attempt, "first-move", "refund")
+    response = client.post(
+        url("answer", token, step_id="first-move"), {"option": refund, "return": "review"}
+    )
+    assert response["Location"] == url("review", token)
+    assert Response.objects.get(attempt=attempt, step_id="reply").answer == {
+        "text": "Sorry, refund today."
+    }
+
+
+def test_an_answer_changed_onto_another_branch_is_followed_before_submitting(client):
+    document = {
+        **small_document(),
+        "steps": [
+            {
+                **small_document()["steps"][0],
+                "rules": [{"when": {"option": "ignore"}, "next": "apology"}],
+            },
+            small_document()["steps"][1],
+            {**small_document()["steps"][1], "id": "apology", "title": "Apologise"},
+        ],
+    }
+    version = published_version(document)
+    invitation, token = invitation_for(version)
+    client.post(url("start", token), {"consent": "yes"})
+    attempt = invitation.attempts.get()
+    client.post(url("answer", token, step_id="first-move"), {"option": "check"})
+    client.post(url("answer", token, step_id="reply"), {"text": "Sorry."})
+    # Autosave only (no Continue) moves the first answer onto the other branch.
+    client.post(url("autosave", token, step_id="first-move"), {"option": "ignore"})
+    assert client.post(url("submit", token), {"confirm": "yes"})["Location"] == url("review", token)
+    assert client.get(url("review", token))["Location"] == url("step", token, step_id="apology")
+    attempt.refresh_from_db()
+    assert attempt.path == ["first-move", "apology"]
+    assert not Response.objects.filter(attempt=attempt, step_id="reply").exists()

@@ -17,7 +17,7 @@ def test_candidate_takes_the_small_assessment_and_sees_the_result(live_server, c
 
     page.get_by_label("Check the payment log").check()
     page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Your answer").fill(
+    page.get_by_label("Write your reply.").fill(
         "I'm so sorry about the double charge. I will refund it today."
     )
     page.get_by_role("button", name="Continue").click()
