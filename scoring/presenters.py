@@ -9,6 +9,7 @@ Points per item, keys, exemplars and descriptors stay on the server.
 from collections.abc import Callable
 
 from assessments.flow import steps_by_id
+from scoring.engine import SKILL_BANDS
 
 STRONG_SHARE = 2 / 3  # a criterion at two thirds of its maximum or more counts as a strength
 _SKIPPED_STATUSES = {"off_path", "unscored"}
@@ -147,6 +148,7 @@ def candidate_result(content: dict, breakdown: dict, *, credential_url: str | No
         )
     overall = breakdown.get("overall", {})
     return {
+        "bands": [label for _lowest, label in SKILL_BANDS],
         "passed": bool(overall.get("passed")),
         "overall_score": round(overall.get("score", 0)),
         "needs_review": bool(overall.get("needs_review")),
