@@ -7,6 +7,9 @@ Decisions where CONTENT_FORMAT.md is silent:
 - A phrasing that is not a valid regular expression is matched as literal text.
 - A concept's phrasings are searched as one alternation (one pass over the answer per concept);
   the evidence names the phrasing of the earliest match in the answer.
+- Matching runs on the lower-cased answer (so the matched phrase in the evidence is lower-case).
+  Phrasings are lower-case by contract and then need no IGNORECASE, which halves the cost; a
+  phrasing with any upper-case character (``\\S``, ``[A-Z]``) keeps IGNORECASE.
 - A level without ``min_coverage`` gets ``index / (levels - 1)``.
 - Confidence reflects how far coverage sits from the level's boundaries, in units of one concept:
   ``0.5 + 0.5 * min(1, distance * n_concepts)`` where distance is the smaller of (coverage - this
@@ -35,10 +38,16 @@ def _valid_pattern(phrasing: str) -> str:
     return phrasing
 
 
+def _flags(phrasings: list[str]) -> re.RegexFlag:
+    """No IGNORECASE for lower-case phrasings: they run on lower-cased text."""
+    lower = not any(char.isupper() for phrasing in phrasings for char in phrasing)
+    return re.NOFLAG if lower else re.IGNORECASE
+
+
 @lru_cache(maxsize=8192)
 def compile_phrasing(phrasing: str) -> re.Pattern:
     """The compiled, case-insensitive, word-bounded pattern for one phrasing (cached)."""
-    return re.compile(rf"(?<!\w)(?:{_valid_pattern(phrasing)})(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{_valid_pattern(phrasing)})(?!\w)", _flags([phrasing]))
 
 
 @lru_cache(maxsize=4096)
@@ -56,7 +65,7 @@ def compile_concept(phrasings: tuple[str, ...]) -> tuple[re.Pattern, ...]:
         f"(?P<p{index}>{_valid_pattern(p)})" for index, p in enumerate(phrasings) if p in combined
     )
     try:
-        pattern = re.compile(rf"(?<!\w)(?:{branches})(?!\w)", re.IGNORECASE)
+        pattern = re.compile(rf"(?<!\w)(?:{branches})(?!\w)", _flags(combined))
     except re.error:  # e.g. a phrasing with its own named groups
         return tuple(compile_phrasing(p) for p in phrasings)
     return (pattern, *alone)
@@ -81,7 +90,10 @@ class ConceptMatches:
 
 
 def match_concepts(concepts: list[dict], text: str) -> ConceptMatches:
-    """Find each concept's earliest match; collect every match span for the guards."""
+    """Find each concept's earliest match; collect every match span for the guards.
+
+    ``text`` must already be lower-cased (``str.lower()``), as TextProfile offsets are.
+    """
     evidence = []
     spans: list[tuple[int, int]] = []
     for concept in concepts:

@@ -140,6 +140,7 @@ def tokens(text: str) -> list[str]:
 class TextProfile:
     """Statistics of one answer that the guards read; computed once per step."""
 
+    lowered: str
     words: tuple[str, ...]
     token_starts: tuple[int, ...]
     function_ratio: float
@@ -190,6 +191,7 @@ def profile(text: str) -> TextProfile:
     content = [word for word in alphabetic if word not in ENGLISH_FUNCTION_WORDS]
     language, foreign = _language(words, text)
     return TextProfile(
+        lowered=lowered,
         words=tuple(words),
         token_starts=tuple(match.start() for match in matches),
         function_ratio=function / len(alphabetic) if alphabetic else 0.0,

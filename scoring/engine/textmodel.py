@@ -28,7 +28,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import pairwise, repeat
 from typing import Any
 
 import numpy as np
@@ -95,17 +95,75 @@ class _Block:
     idf: np.ndarray
     coef: np.ndarray
 
-    def contributions(self, grams: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Ids of the known n-grams and their l2-normalised tf-idf times weight."""
-        get = self.index.get
-        ids = np.fromiter((get(gram, -1) for gram in grams), dtype=np.int64, count=len(grams))
-        ids, counts = np.unique(ids[ids >= 0], return_counts=True)
+    def ids(self, grams: list[str]) -> np.ndarray:
+        """Vocabulary ids of the grams (one per occurrence), unknown grams dropped."""
+        found = np.fromiter(
+            map(self.index.get, grams, repeat(-1, len(grams))), dtype=np.int64, count=len(grams)
+        )
+        return found[found >= 0]
+
+    def contributions(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct ids and their l2-normalised (sublinear) tf-idf times weight."""
+        counts = np.bincount(ids) if len(ids) else np.zeros(0, dtype=np.int64)
+        ids = np.flatnonzero(counts)
+        counts = counts[ids]
         values = _SUBLINEAR_TF[np.minimum(counts, HARD_MAX_LENGTH + 1)] * self.idf[ids]
         # fsum is exactly rounded, so the result does not depend on summation order or SIMD.
         norm = math.sqrt(math.fsum((values * values).tolist()))
         if norm == 0.0:
             return ids, values
         return ids, values / norm * self.coef[ids]
+
+
+class _CharKeys:
+    """Character n-grams as integers, so an answer's n-grams are found with array operations.
+
+    Every character of the vocabulary gets a small code (1..A, A+1 for any other character);
+    an n-gram's key is its codes in base 2**bits, which is unique across lengths 3..5 because
+    no code is 0. An answer's n-grams are then the keys of every 3/4/5-character window of the
+    space-joined, space-padded words; windows that cross a word boundary contain an inner space,
+    which no vocabulary n-gram has, so they simply find nothing - exactly char_ngrams() (test).
+    """
+
+    def __init__(self, terms: Sequence[str]) -> None:
+        alphabet = sorted({char for term in terms for char in term})
+        self.bits = max(1, (len(alphabet) + 1).bit_length())
+        self.usable = CHAR_NGRAMS[1] * self.bits <= 62 and all(
+            CHAR_NGRAMS[0] <= len(term) <= CHAR_NGRAMS[1] for term in terms
+        )
+        self.codepoints = np.array([ord(char) for char in alphabet], dtype=np.int64)
+        self.other = len(alphabet) + 1
+        if not self.usable:
+            return
+        keys = np.array([self._key([alphabet.index(c) + 1 for c in t]) for t in terms], np.int64)
+        self.order = np.argsort(keys, kind="stable")
+        self.sorted_keys = keys[self.order]
+
+    def _key(self, codes: list[int]) -> int:
+        key = 0
+        for code in codes:
+            key = (key << self.bits) | code
+        return key
+
+    def ids(self, text: str) -> np.ndarray:
+        """Vocabulary ids of every known character n-gram of the (prepared) text."""
+        joined = " " + " ".join(text.split()) + " "
+        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        if len(self.codepoints) == 0 or len(points) < CHAR_NGRAMS[0]:
+            return np.zeros(0, dtype=np.int64)
+        position = np.minimum(np.searchsorted(self.codepoints, points), len(self.codepoints) - 1)
+        codes = np.where(self.codepoints[position] == points, position + 1, self.other)
+        found = []
+        for n in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
+            if len(codes) < n:
+                break
+            keys = codes[: len(codes) - n + 1].copy()
+            for offset in range(1, n):
+                keys = (keys << self.bits) | codes[offset : len(codes) - n + 1 + offset]
+            at = np.minimum(np.searchsorted(self.sorted_keys, keys), len(self.sorted_keys) - 1)
+            hit = self.sorted_keys[at] == keys
+            found.append(self.order[at[hit]])
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +222,7 @@ class TextModel:
     training_set_sha256: str
     metadata: dict = field(default_factory=dict)
     _blocks: tuple = field(init=False, repr=False)
+    _char_keys: _CharKeys = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         _check_shape(self)
@@ -182,6 +241,7 @@ class TextModel:
             ),
         )
         object.__setattr__(self, "_blocks", blocks)
+        object.__setattr__(self, "_char_keys", _CharKeys(self.char_terms))
 
     def to_dict(self) -> dict:
         return {
@@ -253,12 +313,13 @@ class TextModel:
         """The linear score w.x of an answer and its TOP_NGRAMS largest contributions."""
         prepared = _prepare(text)
         words, chars = self._blocks
-        word_ids, word_values = words.contributions(word_ngrams(prepared))
-        char_ids, char_values = chars.contributions(char_ngrams(prepared))
+        word_ids, word_values = words.contributions(words.ids(word_ngrams(prepared)))
+        char_keys = self._char_keys
+        found = char_keys.ids(prepared) if char_keys.usable else chars.ids(char_ngrams(prepared))
+        char_ids, char_values = chars.contributions(found)
         values = np.concatenate([word_values, char_values])
         score = math.fsum(values.tolist())
-        # Largest |contribution| first; ties keep vocabulary order (words, then characters).
-        order = np.argsort(-np.abs(values), kind="stable")[:TOP_NGRAMS]
+        order = _top_indices(values, TOP_NGRAMS)
         n_words = len(word_ids)
         top = [
             (self.word_terms[word_ids[k]], float(values[k]))
@@ -274,6 +335,17 @@ class TextModel:
         probabilities = level_probabilities(score, self.thresholds, self.temperature)
         level = median_level(probabilities)
         return TextPrediction(level, probabilities[level], tuple(probabilities), tuple(top))
+
+
+def _top_indices(values: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the largest |values|, largest first; ties keep index (vocabulary) order."""
+    magnitude = np.abs(values)
+    if len(values) > count:
+        kth = np.partition(magnitude, len(values) - count)[len(values) - count]
+        candidates = np.flatnonzero(magnitude >= kth)
+    else:
+        candidates = np.arange(len(values))
+    return candidates[np.lexsort((candidates, -magnitude[candidates]))][:count]
 
 
 def _finite_numbers(values: Sequence[Any]) -> bool:

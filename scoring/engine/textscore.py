@@ -68,7 +68,7 @@ def _score_one(
     prose: bool,
 ) -> CriterionScore:
     concepts = [c for c in criterion.get("concepts") or [] if isinstance(c, dict)]
-    matches = concept_rubric.match_concepts(concepts, text)
+    matches = concept_rubric.match_concepts(concepts, answer_profile.lowered)
     density = text_guard.concept_density(answer_profile, list(matches.spans))
     flags = text_guard.guard_flags(answer_profile, overlap, density, matches.n_matches, prose=prose)
     method = text_method(rubric, models)
