@@ -493,6 +493,9 @@ def _send_many(invitations: list[Invitation], tokens: dict[int, str], *, user) -
 # --- Accommodations -----------------------------------------------------------------------------
 
 
+MAX_ACCOMMODATION_REQUESTS = 10  # per invitation: a link is public enough to be abused
+
+
 @transaction.atomic
 def request_accommodation(
     invitation: Invitation, *, kind: str, details: str = ""
@@ -500,6 +503,11 @@ def request_accommodation(
     """Record a candidate's request for an accommodation or an alternative process."""
     if kind not in AccommodationRequest.Kind.values:
         raise InvalidAnswer("Choose what kind of help you are asking for.")
+    if invitation.accommodation_requests.count() >= MAX_ACCOMMODATION_REQUESTS:
+        raise InvalidAnswer(
+            "You have already sent several requests. The hiring team will reply by email; "
+            "if it is urgent, reply to your invitation email."
+        )
     request = AccommodationRequest.objects.create(
         invitation=invitation, kind=kind, details=details.strip()[:2000]
     )

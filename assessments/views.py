@@ -136,10 +136,16 @@ def accommodation(request, token: str):
     invitation = _invitation(token)
     form = AccommodationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.request_accommodation(
-            invitation, kind=form.cleaned_data["kind"], details=form.cleaned_data["details"]
-        )
-        return redirect(reverse("assessments:landing", kwargs={"token": token}) + "?requested=1")
+        try:
+            services.request_accommodation(
+                invitation, kind=form.cleaned_data["kind"], details=form.cleaned_data["details"]
+            )
+        except InvalidAnswer as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(
+                reverse("assessments:landing", kwargs={"token": token}) + "?requested=1"
+            )
     context = {
         "token": token,
         "form": form,

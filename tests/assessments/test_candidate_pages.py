@@ -256,3 +256,29 @@ def test_an_answer_changed_onto_another_branch_is_followed_before_submitting(cli
     attempt.refresh_from_db()
     assert attempt.path == ["first-move", "apology"]
     assert not Response.objects.filter(attempt=attempt, step_id="reply").exists()
+
+
+def test_the_beat_task_submits_attempts_whose_deadline_passed(invited):
+    from assessments.tasks import submit_expired_attempts
+
+    invitation, _ = invited
+    attempt = services.start_attempt(invitation)
+    services.save_answer(attempt, "first-move", {"option": "check"})
+    assert submit_expired_attempts() == 0
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
+    assert submit_expired_attempts() == 1
+    attempt.refresh_from_db()
+    assert attempt.state == Attempt.State.SUBMITTED and attempt.auto_submitted
+    assert ScoringJob.objects.filter(attempt=attempt).count() == 1
+    assert submit_expired_attempts() == 0
+
+
+def test_accommodation_requests_per_invitation_are_capped(client, invited):
+    invitation, token = invited
+    for _ in range(services.MAX_ACCOMMODATION_REQUESTS):
+        services.request_accommodation(invitation, kind="other")
+    response = client.post(
+        reverse("assessments:accommodation", kwargs={"token": token}), {"kind": "extra_time"}
+    )
+    assert response.status_code == 400
+    assert "already sent several requests" in response.content.decode()
