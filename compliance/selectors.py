@@ -11,9 +11,9 @@ from itertools import islice
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from assessments.models import Assessment, Attempt, Invitation
+from assessments.models import Assessment, AssessmentVersion, Attempt, Invitation
 from compliance.audit import Action
 from compliance.exceptions import UnknownAssessment, UnknownCandidate
 from compliance.models import AuditEvent, ErasureRecord
@@ -55,14 +55,12 @@ def assessment_summaries() -> list[AssessmentSummary]:
     ).order_by("title")
     summaries = []
     for assessment in assessments:
-        counts = (
-            Attempt.objects.filter(version__assessment=assessment, submitted_at__isnull=False)
-            .annotate(scored=Exists(current), passed=Exists(current.filter(passed=True)))
-            .aggregate(
-                submitted=Count("pk"),
-                scored=Count("pk", filter=Q(scored=True)),
-                passed=Count("pk", filter=Q(passed=True)),
-            )
+        counts = Attempt.objects.filter(
+            version__assessment=assessment, submitted_at__isnull=False
+        ).aggregate(
+            submitted=Count("pk"),
+            scored=Count("pk", filter=Q(Exists(current))),
+            passed=Count("pk", filter=Q(Exists(current.filter(passed=True)))),
         )
         summaries.append(
             AssessmentSummary(
@@ -134,22 +132,61 @@ def find_invitations(email: str) -> QuerySet[Invitation]:
 # --- audit export records ---------------------------------------------------------------------
 
 
+_ATTEMPT_FIELDS = (
+    "pk",
+    "public_id",
+    "version_id",
+    "state",
+    "auto_submitted",
+    "consent_at",
+    "started_at",
+    "deadline",
+    "submitted_at",
+    "invitation__public_id",
+    "invitation__candidate_name",
+    "invitation__candidate_email",
+    "invitation__created_at",
+)
+_RUN_FIELDS = (
+    "pk",
+    "attempt_id",
+    "created_at",
+    "supersedes_id",
+    "job__reason",
+    "engine_version",
+    "content_sha256",
+    "responses_sha256",
+    "model_hashes",
+    "breakdown_json",
+    "breakdown_sha256",
+    "overall_score",
+    "passed",
+    "needs_review",
+)
+
+
 def attempt_records(
-    attempts: QuerySet[Attempt], *, chunk_size: int = EXPORT_CHUNK_SIZE
+    attempts: QuerySet[Attempt], *, chunk_size: int | None = None
 ) -> Iterator[dict[str, Any]]:
     """One plain dict per attempt, for the audit export; reads the database a chunk at a time.
 
     Each dict holds the attempt's version hash, timestamps, every score run (superseded ones
     too) with its parsed breakdown and model hashes, review decisions and the attempt's audit
-    events. Memory is bounded by one chunk, never by the number of attempts.
+    events. Memory is bounded by one chunk, never by the number of attempts: rows are read as
+    plain values (model instances with prefetch caches form reference cycles that only the
+    cyclic garbage collector frees, so they would pile up between collections).
     """
-    runs = Prefetch(
-        "score_runs",
-        queryset=ScoreRun.objects.select_related("job").order_by("created_at", "pk"),
-    )
-    queryset = attempts.select_related("invitation", "version").prefetch_related(runs)
-    for chunk in _batched(queryset.iterator(chunk_size=chunk_size), chunk_size):
-        yield from _records_for_chunk(chunk)
+    chunk_size = chunk_size or EXPORT_CHUNK_SIZE
+    # The frozen content is large and the export needs only its hash: read versions once.
+    versions = {
+        pk: {"number": number, "content_sha256": sha}
+        for pk, number, sha in AssessmentVersion.objects.filter(
+            pk__in=attempts.order_by().values("version_id")
+        ).values_list("pk", "number", "content_sha256")
+    }
+    rows = attempts.values(*_ATTEMPT_FIELDS).iterator(chunk_size=chunk_size)
+    for chunk in _batched(rows, chunk_size):
+        yield from _records_for_chunk(chunk, versions)
 
 
 def _batched(items: Iterable, size: int) -> Iterator[list]:
@@ -158,31 +195,40 @@ def _batched(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _records_for_chunk(chunk: list[Attempt]) -> Iterator[dict[str, Any]]:
-    subjects: dict[str, list[Attempt]] = defaultdict(list)
-    for attempt in chunk:
-        subjects[f"attempt:{attempt.public_id}"].append(attempt)
-        subjects[f"invitation:{attempt.invitation.public_id}"].append(attempt)
+def _records_for_chunk(chunk: list[dict], versions: dict[int, dict]) -> Iterator[dict[str, Any]]:
+    runs_by_attempt: dict[int, list[dict]] = defaultdict(list)
+    runs = ScoreRun.objects.filter(attempt_id__in=[row["pk"] for row in chunk])
+    for run in runs.order_by("created_at", "pk").values(*_RUN_FIELDS):
+        runs_by_attempt[run["attempt_id"]].append(run)
+    subjects = set()
+    for row in chunk:
+        subjects.add(f"attempt:{row['public_id']}")
+        subjects.add(f"invitation:{row['invitation__public_id']}")
     events_by_subject: dict[str, list[dict]] = defaultdict(list)
     user_ids: set[int] = set()
-    for event in AuditEvent.objects.filter(subject__in=list(subjects)).order_by("seq"):
-        events_by_subject[event.subject].append(_event_dict(event))
-        if event.action == Action.REVIEW_DECIDED and event.actor.startswith("user:"):
-            user_ids.add(int(event.actor.removeprefix("user:")))
+    events = AuditEvent.objects.filter(subject__in=list(subjects)).order_by("seq")
+    for event in events.values(
+        "seq", "occurred_at", "actor", "action", "subject", "payload", "event_hash"
+    ):
+        events_by_subject[event["subject"]].append(_event_dict(event))
+        if event["action"] == Action.REVIEW_DECIDED and event["actor"].startswith("user:"):
+            user_ids.add(int(event["actor"].removeprefix("user:")))
     usernames = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))
     erased = set(
         ErasureRecord.objects.filter(
-            invitation_public_id__in=[attempt.invitation.public_id for attempt in chunk]
+            invitation_public_id__in=[row["invitation__public_id"] for row in chunk]
         ).values_list("invitation_public_id", flat=True)
     )
-    for attempt in chunk:
-        attempt_events = events_by_subject[f"attempt:{attempt.public_id}"]
-        invitation_events = events_by_subject[f"invitation:{attempt.invitation.public_id}"]
+    for row in chunk:
+        attempt_events = events_by_subject[f"attempt:{row['public_id']}"]
+        invitation_events = events_by_subject[f"invitation:{row['invitation__public_id']}"]
         yield _attempt_record(
-            attempt,
+            row,
+            version=versions[row["version_id"]],
+            runs=runs_by_attempt.get(row["pk"], []),
             events=sorted(attempt_events + invitation_events, key=lambda event: event["seq"]),
             usernames=usernames,
-            erased=attempt.invitation.public_id in erased,
+            erased=row["invitation__public_id"] in erased,
         )
 
 
@@ -190,24 +236,24 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _event_dict(event: AuditEvent) -> dict[str, Any]:
+def _event_dict(event: dict) -> dict[str, Any]:
     return {
-        "seq": event.seq,
-        "occurred_at": _iso(event.occurred_at),
-        "actor": event.actor,
-        "action": event.action,
-        "subject": event.subject,
-        "payload": json.loads(event.payload),
-        "event_hash": event.event_hash,
+        **event,
+        "occurred_at": _iso(event["occurred_at"]),
+        "payload": json.loads(event["payload"]),
     }
 
 
 def _attempt_record(
-    attempt: Attempt, *, events: list[dict], usernames: dict[int, str], erased: bool
+    row: dict,
+    *,
+    version: dict,
+    runs: list[dict],
+    events: list[dict],
+    usernames: dict[int, str],
+    erased: bool,
 ) -> dict[str, Any]:
-    invitation = attempt.invitation
-    runs = list(attempt.score_runs.all())
-    superseded = {run.supersedes_id for run in runs if run.supersedes_id}
+    superseded = {run["supersedes_id"] for run in runs if run["supersedes_id"]}
     reviews = []
     for event in events:
         if event["action"] != Action.REVIEW_DECIDED:
@@ -227,51 +273,48 @@ def _attempt_record(
             }
         )
     return {
-        "attempt_id": str(attempt.public_id),
-        "invitation_id": str(invitation.public_id),
+        "attempt_id": str(row["public_id"]),
+        "invitation_id": str(row["invitation__public_id"]),
         "candidate": {
-            "name": invitation.candidate_name,
-            "email": invitation.candidate_email,
+            "name": row["invitation__candidate_name"],
+            "email": row["invitation__candidate_email"],
             "erased": erased,
         },
-        "version": {
-            "number": attempt.version.number,
-            "content_sha256": attempt.version.content_sha256,
-        },
-        "state": attempt.state,
-        "auto_submitted": attempt.auto_submitted,
+        "version": dict(version),
+        "state": row["state"],
+        "auto_submitted": row["auto_submitted"],
         "timestamps": {
-            "invited_at": _iso(invitation.created_at),
-            "consent_at": _iso(attempt.consent_at),
-            "started_at": _iso(attempt.started_at),
-            "deadline": _iso(attempt.deadline),
-            "submitted_at": _iso(attempt.submitted_at),
+            "invited_at": _iso(row["invitation__created_at"]),
+            "consent_at": _iso(row["consent_at"]),
+            "started_at": _iso(row["started_at"]),
+            "deadline": _iso(row["deadline"]),
+            "submitted_at": _iso(row["submitted_at"]),
         },
-        "score_runs": [_run_dict(run, current=run.pk not in superseded) for run in runs],
+        "score_runs": [_run_dict(run, current=run["pk"] not in superseded) for run in runs],
         "review_decisions": reviews,
         "events": events,
     }
 
 
-def _run_dict(run: ScoreRun, *, current: bool) -> dict[str, Any]:
+def _run_dict(run: dict, *, current: bool) -> dict[str, Any]:
     try:
-        breakdown = json.loads(run.breakdown_json)
+        breakdown = json.loads(run["breakdown_json"])
     except ValueError:
-        breakdown = {"unreadable": run.breakdown_json}
-    models = run.model_hashes or (breakdown.get("models") if isinstance(breakdown, dict) else {})
+        breakdown = {"unreadable": run["breakdown_json"]}
+    models = run["model_hashes"] or (breakdown.get("models") if isinstance(breakdown, dict) else {})
     return {
-        "run_id": run.pk,
-        "created_at": _iso(run.created_at),
+        "run_id": run["pk"],
+        "created_at": _iso(run["created_at"]),
         "current": current,
-        "supersedes": run.supersedes_id,
-        "reason": run.job.reason,
-        "engine_version": run.engine_version,
-        "content_sha256": run.content_sha256,
-        "responses_sha256": run.responses_sha256,
-        "breakdown_sha256": run.breakdown_sha256,
+        "supersedes": run["supersedes_id"],
+        "reason": run["job__reason"],
+        "engine_version": run["engine_version"],
+        "content_sha256": run["content_sha256"],
+        "responses_sha256": run["responses_sha256"],
+        "breakdown_sha256": run["breakdown_sha256"],
         "model_hashes": models or {},
-        "overall_score": run.overall_score,
-        "passed": run.passed,
-        "needs_review": run.needs_review,
+        "overall_score": run["overall_score"],
+        "passed": run["passed"],
+        "needs_review": run["needs_review"],
         "breakdown": breakdown,
     }

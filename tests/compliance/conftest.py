@@ -1,0 +1,43 @@
+"""Compliance fixtures: anchors and keys in a temporary folder, staff users, scored attempts."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from assessments.roles import Role
+from tests.compliance.helpers import ScoredAttempts
+
+
+@pytest.fixture(autouse=True)
+def anchor_files(settings, tmp_path):
+    """Every test signs and anchors into its own folder, never into var/."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "anchors" / "audit-anchors.jsonl"
+    settings.AUDIT_SIGNING_KEY_FILE = tmp_path / "keys" / "audit-signing-key.pem"
+    return settings.AUDIT_ANCHOR_FILE
+
+
+def _staff(username: str, role: Role | None) -> User:
+    user = User.objects.create_user(username, f"{username}@example.com", "pw", is_staff=True)
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role.value))
+    return user
+
+
+@pytest.fixture
+def recruiter(db) -> User:
+    return _staff("recruiter", Role.RECRUITER)
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    return _staff("reviewer", Role.REVIEWER)
+
+
+@pytest.fixture
+def compliance_user(db) -> User:
+    return _staff("auditor", Role.COMPLIANCE)
+
+
+@pytest.fixture
+def scored(db) -> ScoredAttempts:
+    """Attempts taken through the services and scored by the real engine."""
+    return ScoredAttempts()

@@ -1,0 +1,148 @@
+"""Helpers for compliance tests: scored attempts (real or bulk), and a superuser bypass of the
+append-only trigger (what an attacker with database access could do)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from assessments import services as assessment_services
+from assessments.models import AssessmentVersion, Attempt, Invitation
+from compliance.audit import event_hash, hashed_fields
+from compliance.models import AuditEvent
+from scoring.models import ScoreRun, ScoringJob
+from scoring.services import request_scoring, run_scoring_job
+from tests.support.factories import invitation_for, published_version
+
+STRONG_REPLY = "I'm sorry for the double charge. I will refund it today."
+
+
+@contextmanager
+def audit_trigger_disabled() -> Iterator[None]:
+    """Lift the append-only trigger as a superuser would, inside the test's transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def rehash_from(seq: int) -> None:
+    """Recompute every hash from ``seq`` on, so the chain links up again after an edit."""
+    previous = AuditEvent.objects.get(seq=seq - 1).event_hash if seq > 1 else "0" * 64
+    with audit_trigger_disabled():
+        for event in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
+            event.prev_hash = previous
+            event.event_hash = event_hash(hashed_fields(event))
+            AuditEvent.objects.filter(pk=event.pk).update(
+                prev_hash=event.prev_hash, event_hash=event.event_hash
+            )
+            previous = event.event_hash
+
+
+class ScoredAttempts:
+    """Makes attempts at the small test document and scores them with the real engine."""
+
+    def __init__(self) -> None:
+        self.version = published_version()
+        self._count = 0
+
+    def take(
+        self,
+        *,
+        name: str = "Ada Candidate",
+        email: str | None = None,
+        option: str = "check",
+        text: str = STRONG_REPLY,
+        score: bool = True,
+    ) -> Attempt:
+        self._count += 1
+        email = email or f"candidate{self._count}@example.com"
+        invitation, token = invitation_for(self.version, name=name, email=email)
+        attempt = assessment_services.start_attempt(invitation)
+        assessment_services.save_answer(attempt, "first-move", {"option": option})
+        assessment_services.advance(attempt, "first-move")
+        assessment_services.save_answer(attempt, "reply", {"text": text})
+        assessment_services.advance(attempt, "reply")
+        assessment_services.submit_attempt(attempt)
+        if score:
+            job = ScoringJob.objects.get(attempt=attempt, reason=ScoringJob.Reason.SUBMITTED)
+            run_scoring_job(job.pk)
+        attempt.refresh_from_db()
+        attempt.token = token  # the candidate's link, for tests of candidate pages
+        return attempt
+
+    def rescore(self, attempt: Attempt, reason: str = ScoringJob.Reason.REVIEW) -> ScoreRun:
+        """A second run that supersedes the first (what a review or a re-score does)."""
+        job = request_scoring(attempt, reason=reason)
+        return run_scoring_job(job.pk)
+
+
+def bulk_scored_attempts(
+    version: AssessmentVersion,
+    rows: list[dict],
+    *,
+    breakdown_json: str | None = None,
+    start: datetime | None = None,
+) -> list[Attempt]:
+    """Many submitted, scored attempts at once (bulk_create; no audit events).
+
+    Each row may give ``passed``, ``score``, ``submitted_at``, ``email`` and ``name``.
+    """
+    start = start or timezone.now() - timedelta(days=1)
+    breakdown_json = breakdown_json or json.dumps({"steps": [], "overall": {}})
+    invitations = Invitation.objects.bulk_create(
+        [
+            Invitation(
+                version=version,
+                candidate_name=row.get("name", f"Bulk Candidate {index}"),
+                candidate_email=row.get("email", f"bulk{index}@example.com"),
+                token_hash=uuid.uuid4().hex + uuid.uuid4().hex,
+                expires_at=start + timedelta(days=30),
+            )
+            for index, row in enumerate(rows)
+        ]
+    )
+    attempts = Attempt.objects.bulk_create(
+        [
+            Attempt(
+                invitation=invitation,
+                version=version,
+                state=Attempt.State.SUBMITTED,
+                consent_at=start,
+                deadline=start + timedelta(minutes=15),
+                submitted_at=row.get("submitted_at", start + timedelta(minutes=10)),
+                current_step="reply",
+                path=["first-move", "reply"],
+            )
+            for invitation, row in zip(invitations, rows, strict=True)
+        ]
+    )
+    jobs = ScoringJob.objects.bulk_create(
+        [ScoringJob(attempt=attempt, state=ScoringJob.State.DONE) for attempt in attempts]
+    )
+    ScoreRun.objects.bulk_create(
+        [
+            ScoreRun(
+                job=job,
+                attempt=attempt,
+                engine_version="test",
+                content_sha256=version.content_sha256,
+                responses_sha256="0" * 64,
+                breakdown_json=breakdown_json,
+                breakdown_sha256="1" * 64,
+                overall_score=row.get("score", 80.0 if row.get("passed", True) else 20.0),
+                passed=row.get("passed", True),
+            )
+            for job, attempt, row in zip(jobs, attempts, rows, strict=True)
+        ]
+    )
+    return attempts
