@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# Set by the test session (the browser tests need the async override); never by a deployment.
+PER_DEPLOYMENT = {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 STRONG_KEY = "k3y-" + "x7Qp9z!Lm2#vR8tY4wB6nC1dF5gH0jK" * 2
 
 
