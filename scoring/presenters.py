@@ -57,14 +57,15 @@ def _chosen_options(evidence: dict) -> list[str]:
     return chosen
 
 
-def _rationales(step: dict, evidence: dict) -> list[str]:
+def _rationales(step: dict, evidence: dict) -> list[dict]:
+    """Notes on the options the candidate chose: the option, and why it was a good idea or not."""
     options = {option["id"]: option for option in step["item"].get("options", [])}
-    texts = []
+    notes = []
     for option_id in _chosen_options(evidence):
         option = options.get(option_id)
         if option and option.get("rationale"):
-            texts.append(f"You chose “{option['text']}”: {option['rationale']}")
-    return texts
+            notes.append({"chosen": option["text"], "text": option["rationale"]})
+    return notes
 
 
 def _level_feedback(step: dict, criterion_score: dict) -> str:
@@ -82,23 +83,23 @@ def _level_feedback(step: dict, criterion_score: dict) -> str:
 
 def _feedback_entry(step: dict, step_score: dict, criterion_score: dict) -> dict | None:
     """One personal feedback note for one criterion, or None when there is nothing to say."""
-    if step_score.get("status") == "unanswered":
-        feedback = _level_feedback(step, criterion_score)
-        text = "You did not answer this step." + (f" {feedback}" if feedback else "")
-        return {"step": step.get("title", step["id"]), "texts": [text], "strong": False}
-    texts = _rationales(step, criterion_score.get("evidence") or {})
+    title = step.get("title", step["id"])
     feedback = _level_feedback(step, criterion_score)
+    if step_score.get("status") == "unanswered":
+        text = "You did not answer this step." + (f" {feedback}" if feedback else "")
+        return {"step": title, "notes": [{"chosen": None, "text": text}], "strong": False}
+    notes = _rationales(step, criterion_score.get("evidence") or {})
     if feedback:
-        texts.append(feedback)
-    if not texts:
+        notes.append({"chosen": None, "text": feedback})
+    if not notes:
         return None
     maximum = criterion_score.get("max_points") or 0
     strong = maximum > 0 and criterion_score.get("points", 0) / maximum >= STRONG_SHARE
-    return {"step": step.get("title", step["id"]), "texts": texts, "strong": strong}
+    return {"step": title, "notes": notes, "strong": strong}
 
 
 def skill_feedback(content: dict, breakdown: dict) -> dict[str, dict[str, list[dict]]]:
-    """Per skill id: ``strengths`` and ``work_on``, each a list of {step, texts} notes."""
+    """Per skill id: ``strengths`` and ``work_on``, lists of {step, notes: [{chosen, text}]}."""
     steps = steps_by_id(content)
     feedback: dict[str, dict[str, list[dict]]] = {}
     seen: set[tuple[str, str]] = set()
@@ -113,9 +114,9 @@ def skill_feedback(content: dict, breakdown: dict) -> dict[str, dict[str, list[d
             if entry is None:
                 continue
             skill = criterion_score["skill"]
-            entry["texts"] = [t for t in entry["texts"] if (skill, t) not in seen]
-            seen.update((skill, t) for t in entry["texts"])
-            if not entry["texts"]:
+            entry["notes"] = [n for n in entry["notes"] if (skill, n["text"]) not in seen]
+            seen.update((skill, n["text"]) for n in entry["notes"])
+            if not entry["notes"]:
                 continue
             buckets = feedback.setdefault(skill, {"strengths": [], "work_on": []})
             buckets["strengths" if entry.pop("strong") else "work_on"].append(entry)

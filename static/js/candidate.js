@@ -365,10 +365,41 @@
           var heading = root.querySelector("h1");
           if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
           document.title = (heading ? heading.textContent.trim() : "Your result") + " — Skillproof";
+          setUpCredentialPolling();
         })
         .catch(function () { window.setTimeout(poll, 4000); });
     };
     window.setTimeout(poll, delay);
+  }
+
+  // A passed result gets its credential a little later (issued by a worker): show the link
+  // when it exists, without moving the candidate's focus. Gives up after about two minutes.
+  function setUpCredentialPolling() {
+    var root = $("#result-root");
+    if (!root || !$("[data-credential-pending]", root)) return;
+    var url = root.getAttribute("data-status-url");
+    var tries = 0;
+    var poll = function () {
+      tries += 1;
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+        .then(function (response) { return response.json(); })
+        .then(function (body) {
+          var holder = document.createElement("div");
+          holder.innerHTML = body.html || "";
+          var link = holder.querySelector("[data-credential-link]");
+          var pending = $("[data-credential-pending]", root);
+          if (link && pending) {
+            var paragraph = document.createElement("p");
+            paragraph.appendChild(link);
+            pending.replaceWith(paragraph);
+            announce($("#result-announce"), "Your credential is ready.");
+          } else if (tries < 40) {
+            window.setTimeout(poll, 3000);
+          }
+        })
+        .catch(function () { if (tries < 40) window.setTimeout(poll, 5000); });
+    };
+    window.setTimeout(poll, 2000);
   }
 
   var answerForm = $("#answer-form");
@@ -383,4 +414,5 @@
   setUpTimer();
   setUpSubmit();
   setUpPolling();
+  setUpCredentialPolling();
 })();

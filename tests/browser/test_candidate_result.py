@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.presenters import _credential_link_providers, register_credential_link
+from scoring import presenters
 from tests.browser.candidate_support import assert_no_axe_violations
 from tests.support.factories import invitation_for, published_version
 
@@ -14,15 +14,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 
 @pytest.fixture
-def credential_provider():
-    """Stands in for the credentials app registering where a passed attempt's credential is."""
+def credential_provider(monkeypatch):
+    """Stands in for the credentials app: the link is known as soon as the attempt is scored."""
 
     def provider(attempt):
         return f"/credentials/for/{attempt.public_id}" if attempt.score_runs.exists() else None
 
-    register_credential_link(provider)
-    yield provider
-    _credential_link_providers.remove(provider)
+    monkeypatch.setattr(presenters, "_credential_link_providers", [])
+    presenters.register_credential_link(provider)
+    return provider
 
 
 def test_waiting_page_becomes_the_result_without_a_reload(
@@ -52,7 +52,7 @@ def test_waiting_page_becomes_the_result_without_a_reload(
 
     judgement = page.get_by_role("region", name="Judgement")
     assert judgement.get_by_role("heading", name="What was strong").is_visible()
-    assert "You chose “Check the payment log”: Facts first." in judgement.inner_text()
+    assert "You chose “Check the payment log”\nFacts first." in judgement.inner_text()
     assert "You put the customer first." in judgement.inner_text()
     assert page.get_by_role("region", name="Writing").is_visible()
     if outcome.inner_text() == "You passed":
