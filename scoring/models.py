@@ -1,6 +1,9 @@
-"""How answers become scores: scoring jobs (the outbox) and append-only score runs."""
+"""How answers become scores: scoring jobs (the outbox), append-only score runs with the inputs
+they were computed from, text-model artifacts, and the human review queue."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class ScoringJob(models.Model):
@@ -21,18 +24,66 @@ class ScoringJob(models.Model):
     )
     reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.SUBMITTED)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    # The frozen content to score against; empty means the attempt's own version. A re-score
+    # after a rubric fix may name a later version of the same assessment.
+    version = models.ForeignKey(
+        "assessments.AssessmentVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_by = models.CharField(max_length=200, blank=True, default="system")
     created_at = models.DateTimeField(auto_now_add=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     enqueue_count = models.PositiveIntegerField(default=0)
+    # Transient failures (lost connection, lock timeout) retried so far.
+    retries = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["state", "enqueued_at"])]
+        constraints = [
+            # Submitting is idempotent; this makes a second submission job impossible too.
+            models.UniqueConstraint(
+                fields=["attempt"],
+                condition=Q(reason="submitted"),
+                name="one_submission_job_per_attempt",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Scoring job {self.pk} ({self.state})"
+
+
+class ScoreInput(models.Model):
+    """The answers a run scored, as canonical JSON, so a run can be replayed without reading
+    the (erasable) Response rows. Shared by the runs of one attempt with the same answers.
+
+    Erasure (``scoring.services.erase_score_inputs``) blanks the free text here too and sets
+    ``erased_at``: from then on the runs that used it can no longer be replayed, but their
+    breakdown, hashes and audit events stay.
+    """
+
+    attempt = models.ForeignKey(
+        "assessments.Attempt", on_delete=models.PROTECT, related_name="score_inputs"
+    )
+    responses_json = models.TextField()
+    responses_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "responses_sha256"], name="one_input_snapshot_per_answers"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scored answers {self.responses_sha256[:12]} of attempt {self.attempt_id}"
 
 
 class ScoreRun(models.Model):
@@ -47,9 +98,23 @@ class ScoreRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     engine_version = models.CharField(max_length=40)
+    # The version whose frozen content was scored (null only on runs older than this field).
+    version = models.ForeignKey(
+        "assessments.AssessmentVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     content_sha256 = models.CharField(max_length=64)
+    inputs = models.ForeignKey(
+        ScoreInput, null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
+    )
     responses_sha256 = models.CharField(max_length=64)
+    # Every model given to the engine, "<step_id>/<criterion_id>" -> artifact sha256.
     model_hashes = models.JSONField(default=dict, blank=True)
+    # Human overrides given to the engine: key -> {"level", "reviewer", "reason"}.
+    overrides = models.JSONField(default=dict, blank=True)
     # Canonical JSON bytes as text, not jsonb: jsonb reorders keys and the hash must replay.
     breakdown_json = models.TextField()
     breakdown_sha256 = models.CharField(max_length=64)
@@ -59,11 +124,126 @@ class ScoreRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["attempt", "created_at"])]
 
     def __str__(self) -> str:
         return f"Score run {self.pk} for attempt {self.attempt_id}"
 
     def save(self, *args, **kwargs):
+        # A database trigger refuses updates too; this catches it earlier in Python.
         if self.pk is not None:
             raise ValueError("Score runs are append-only; record a new run instead.")
         super().save(*args, **kwargs)
+
+
+class TextModel(models.Model):
+    """A trained text model for one criterion of one version: the engine's artifact bytes
+    (canonical JSON, never a pickle), their sha256 and how well it agrees with the labels."""
+
+    version = models.ForeignKey(
+        "assessments.AssessmentVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    content_sha256 = models.CharField(max_length=64)
+    criterion_key = models.CharField(max_length=170, help_text="<step_id>/<criterion_id>")
+    artifact = models.BinaryField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    training_set_sha256 = models.CharField(max_length=64)
+    n_levels = models.PositiveSmallIntegerField()
+    n_exemplars = models.PositiveIntegerField(help_text="Exemplars trained on.")
+    n_held_back = models.PositiveIntegerField(
+        default=0, help_text="Exemplars kept out of training (used by simulate_candidates)."
+    )
+    cv_folds = models.PositiveSmallIntegerField()
+    cv_qwk = models.FloatField("cross-validated QWK")
+    cv_exact_agreement = models.FloatField("cross-validated exact agreement")
+    seed = models.IntegerField(default=0)
+    qwk_bar = models.FloatField(help_text="The QWK bar in force when it was trained.")
+    min_exemplars = models.PositiveIntegerField()
+    accepted = models.BooleanField(help_text="Enough exemplars and QWK at the bar.")
+    active = models.BooleanField(default=False, help_text="Given to the engine when scoring.")
+    trained_at = models.DateTimeField(auto_now_add=True)
+    trained_by = models.CharField(max_length=200, default="system")
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "criterion_key", "-trained_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "criterion_key", "sha256"], name="one_row_per_artifact"
+            ),
+            models.UniqueConstraint(
+                fields=["version", "criterion_key"],
+                condition=Q(active=True),
+                name="one_active_model_per_criterion",
+            ),
+            models.CheckConstraint(
+                condition=Q(active=False) | Q(accepted=True), name="only_accepted_models_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_key} model {self.sha256[:12]} ({self.version})"
+
+
+class ReviewItem(models.Model):
+    """A criterion the machine was unsure of, waiting for a reviewer (blind to identity)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Waiting for a reviewer"
+        DECIDED = "decided", "Decided"
+        WITHDRAWN = "withdrawn", "No longer needed"
+
+    attempt = models.ForeignKey(
+        "assessments.Attempt", on_delete=models.PROTECT, related_name="review_items"
+    )
+    run = models.ForeignKey(ScoreRun, on_delete=models.PROTECT, related_name="review_items")
+    criterion_key = models.CharField(max_length=170)
+    step_id = models.CharField(max_length=80)
+    criterion_id = models.CharField(max_length=80)
+    reasons = models.JSONField(default=list)
+    machine_method = models.CharField(max_length=20)
+    machine_level = models.PositiveSmallIntegerField()
+    machine_confidence = models.FloatField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "criterion_key"],
+                condition=Q(state="open"),
+                name="one_open_review_per_criterion",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review {self.pk}: {self.criterion_key}"
+
+
+class ReviewDecision(models.Model):
+    """A reviewer's level for one criterion, with the reason; applied as a HumanOverride by
+    every later run of the attempt. Never changed: a second decision is a new row."""
+
+    item = models.OneToOneField(ReviewItem, on_delete=models.PROTECT, related_name="decision")
+    attempt = models.ForeignKey(
+        "assessments.Attempt", on_delete=models.PROTECT, related_name="review_decisions"
+    )
+    criterion_key = models.CharField(max_length=170)
+    level = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Frozen at decision time: this is what the breakdown names as the reviewer.
+    reviewer_label = models.CharField(max_length=200)
+    decided_at = models.DateTimeField(auto_now_add=True)
+    job = models.OneToOneField(ScoringJob, on_delete=models.PROTECT, related_name="review_decision")
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Decision on {self.criterion_key}: level {self.level}"

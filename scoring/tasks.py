@@ -1,31 +1,58 @@
 """Celery tasks of the scoring app: thin, idempotent, ids in."""
 
-from celery import shared_task
-from django.db import OperationalError
+import logging
+import random
 
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from assessments.models import AssessmentVersion
 from scoring import services
 from scoring.exceptions import PermanentScoringError
 
+logger = logging.getLogger(__name__)
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=2,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=8,
-)
+# A lost connection, a lock timeout, a failover: worth trying again, with backoff.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+MAX_RETRIES = 8
+MAX_BACKOFF_SECONDS = 300  # far below the broker's visibility timeout (see settings)
+
+
+def retry_delay(retries: int) -> float:
+    """Exponential backoff (1, 2, 4 … 300 s) with jitter, so retries do not arrive together."""
+    return min(MAX_BACKOFF_SECONDS, 2**retries) * random.uniform(0.5, 1.0)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
 def score_attempt(self, job_id: int) -> None:
-    """Score one job; transient database errors retry with backoff, permanent ones fail the job."""
+    """Score one job. Transient database errors retry with backoff (counted on the job; after
+    MAX_RETRIES the job stays pending for the sweeper); anything else fails the job, with its
+    error, for the admin's retry action."""
     try:
         services.run_scoring_job(job_id)
+    except TRANSIENT_ERRORS as error:
+        if services.note_transient_error(job_id, error):
+            return
+        if self.request.retries >= self.max_retries:
+            logger.warning("Scoring job %s: retries exhausted, left to the sweeper", job_id)
+            return
+        raise self.retry(exc=error, countdown=retry_delay(self.request.retries)) from error
     except PermanentScoringError as error:
         services.fail_scoring_job(job_id, str(error))
+    except Exception as error:  # a bug must show as a failed job, not vanish into a log
+        logger.exception("Scoring job %s failed", job_id)
+        services.fail_scoring_job(job_id, f"{type(error).__name__}: {error}")
 
 
 @shared_task(acks_late=True)
 def sweep_scoring_jobs() -> int:
     """Beat: re-enqueue scoring jobs left pending too long."""
     return services.sweep_stale_jobs()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def train_text_models(version_id: int, actor: str = "system", activate: bool = True) -> list:
+    """Train the text models of one version (the same service as the management command)."""
+    version = AssessmentVersion.objects.get(pk=version_id)
+    outcomes = services.train_text_models(version, actor=actor, activate=activate)
+    return [[outcome.criterion_key, outcome.status, outcome.note] for outcome in outcomes]

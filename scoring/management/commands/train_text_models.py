@@ -1,0 +1,76 @@
+"""Train the text models of free-text criteria (the same service as the Celery task)."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Exists, Max, OuterRef
+
+from assessments.models import AssessmentVersion, Attempt
+from scoring import services
+
+
+def versions_to_train(slug: str | None, number: int | None):
+    """The latest version of each assessment (or of one), plus every version with attempts."""
+    versions = AssessmentVersion.objects.select_related("assessment").order_by(
+        "assessment__slug", "number"
+    )
+    if slug:
+        versions = versions.filter(assessment__slug=slug)
+    if number:
+        return versions.filter(number=number)
+    latest = versions.values("assessment").annotate(latest=Max("number"))
+    latest_numbers = {row["assessment"]: row["latest"] for row in latest}
+    has_attempts = Attempt.objects.filter(version=OuterRef("pk"))
+    return [
+        version
+        for version in versions.annotate(used=Exists(has_attempts))
+        if version.used or version.number == latest_numbers.get(version.assessment_id)
+    ]
+
+
+class Command(BaseCommand):
+    help = (
+        "Train a text model for each free-text criterion with enough labelled exemplars "
+        "(TEXT_MODEL_MIN_EXEMPLARS, after holding some back), store it with its hashes and "
+        "cross-validated QWK, and activate it when it reaches TEXT_MODEL_QWK_BAR."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--assessment", help="One assessment's slug (default: all).")
+        parser.add_argument("--version", type=int, help="One version number (with --assessment).")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--no-activate", action="store_true", help="Store the models without activating."
+        )
+        parser.add_argument(
+            "--queue", action="store_true", help="Send the work to the Celery workers instead."
+        )
+
+    def handle(self, *args, **options):
+        if options["version"] and not options["assessment"]:
+            raise CommandError("--version needs --assessment.")
+        versions = list(versions_to_train(options["assessment"], options["version"]))
+        if not versions:
+            raise CommandError("No published version matches.")
+        actor = "system:train_text_models"
+        for version in versions:
+            if options["queue"]:
+                from scoring.tasks import train_text_models
+
+                train_text_models.delay(
+                    version.pk, actor=actor, activate=not options["no_activate"]
+                )
+                self.stdout.write(f"{version}: training queued")
+                continue
+            outcomes = services.train_text_models(
+                version, actor=actor, activate=not options["no_activate"], seed=options["seed"]
+            )
+            if not outcomes:
+                self.stdout.write(f"{version}: no free-text criteria")
+            for outcome in outcomes:
+                active = " [active]" if outcome.model is not None and outcome.model.active else ""
+                self.stdout.write(
+                    f"{version} {outcome.criterion_key}: {outcome.status}{active} — {outcome.note}"
+                )
+        self.stdout.write(
+            "Attempts already scored keep their runs; re-score them to use new models "
+            "(manage.py rescore --assessment SLUG --outdated)."
+        )

@@ -1,0 +1,133 @@
+"""The review queue: criteria the machine was unsure of, decided by a reviewer blind to identity.
+
+Every view checks the Reviewer role. Nothing that identifies the candidate reaches these
+pages: no name, no email, no invitation or attempt id; only the scenario, the answer, the
+rubric and what the machine concluded.
+"""
+
+import json
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from assessments.presenters import render_markdown
+from assessments.roles import Role, has_role
+from scoring import review_services
+from scoring.exceptions import ReviewRefused
+from scoring.models import ReviewItem
+from scoring.review_display import REVIEW_REASONS, answer_text, breakdown_layout
+from scoring.selectors import access_review_item_by_id, open_review_items
+
+QUEUE_PAGE = 100
+
+
+def reviewer_required(view):
+    """Signed-in staff with the Reviewer role; others log in or are refused (403)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not has_role(request.user, Role.REVIEWER):
+            raise PermissionDenied("The review queue is for the Reviewer role.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@never_cache
+@reviewer_required
+def queue(request):
+    """Open items, oldest first, optionally for one assessment."""
+    slug = request.GET.get("assessment") or None
+    items = open_review_items(slug)
+    rows = [
+        {
+            "id": item.pk,
+            "assessment": item.run.version.content.get("title", ""),
+            "step": _step(item.run.version.content, item.step_id).get("title", item.step_id),
+            "criterion": item.criterion_id,
+            "why": [REVIEW_REASONS.get(reason, reason) for reason in item.reasons],
+            "waiting_since": item.created_at,
+        }
+        for item in items[:QUEUE_PAGE]
+    ]
+    return render(
+        request,
+        "scoring/review/queue.html",
+        {"rows": rows, "total": items.count(), "assessment": slug},
+    )
+
+
+def _step(content: dict, step_id: str) -> dict:
+    return next((s for s in content.get("steps") or [] if s.get("id") == step_id), {})
+
+
+def _item_context(item: ReviewItem) -> dict:
+    content = item.run.version.content
+    step = _step(content, item.step_id)
+    criterion = next(
+        (c for c in step.get("criteria") or [] if c.get("id") == item.criterion_id), {}
+    )
+    erased = item.run.inputs is not None and item.run.inputs.erased_at is not None
+    answers = json.loads(item.run.inputs.responses_json) if item.run.inputs else {}
+    layout = breakdown_layout(content, json.loads(item.run.breakdown_json))
+    scored = next(
+        (
+            c
+            for s in layout["steps"]
+            if s["id"] == item.step_id
+            for c in s["criteria"]
+            if c["id"] == item.criterion_id
+        ),
+        None,
+    )
+    return {
+        "item": item,
+        "title": content.get("title", ""),
+        "step": step,
+        "context_html": render_markdown(step.get("context", "")),
+        "criterion": criterion,
+        "levels": list(enumerate(criterion.get("levels") or [])),
+        "answer": "" if erased else answer_text(answers.get(item.step_id), step),
+        "erased": erased,
+        "machine": scored,
+        "why": [REVIEW_REASONS.get(reason, reason) for reason in item.reasons],
+    }
+
+
+@never_cache
+@reviewer_required
+def item(request, item_id: int):
+    """One item: the scenario, the answer, the rubric, the machine's view; decide a level."""
+    try:
+        review_item = access_review_item_by_id(request.user, item_id)
+    except ReviewItem.DoesNotExist as error:
+        raise Http404("No such review item.") from error
+    context = _item_context(review_item)
+    if request.method == "POST":
+        level_text = request.POST.get("level", "")
+        reason = request.POST.get("reason", "")
+        context.update(chosen_level=level_text, reason=reason)
+        try:
+            level = int(level_text)
+        except ValueError:
+            context["error"] = "Choose one of the rubric's levels."
+        else:
+            try:
+                review_services.decide_review_item(
+                    review_item, level=level, reason=reason, user=request.user
+                )
+            except ReviewRefused as error:
+                context["error"] = str(error)
+            else:
+                following = open_review_items().exclude(pk=review_item.pk).first()
+                if following is not None:
+                    return redirect("review:item", item_id=following.pk)
+                return redirect("review:queue")
+        return render(request, "scoring/review/item.html", context, status=400)
+    return render(request, "scoring/review/item.html", context)
