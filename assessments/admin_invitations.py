@@ -39,15 +39,7 @@ class InvitationAdmin(_BaseInvitationAdmin):
     """Invitations, with "Invite a candidate", "Invite from CSV" and "Send a new link"."""
 
     change_list_template = "admin/assessments/invitation/change_list.html"
-    list_display = (
-        "candidate_name",
-        "candidate_email",
-        "version",
-        "status",
-        "extra_time_minutes",
-        "expires_at",
-        "sent_at",
-    )
+    list_display = ("candidate_name", "candidate_email", "version", "status", "expires_at")
     list_filter = ("version__assessment", "allow_retake")
     actions = ["send_new_link"]
     readonly_fields = ("public_id", "token_hash", "created_by", "created_at", "sent_at")
@@ -229,7 +221,7 @@ class AccommodationRequestAdmin(RoleAdminMixin, admin.ModelAdmin):
         if request.method == "POST":
             if not can_decide:
                 raise PermissionDenied
-            decision = request.POST.get("decision")
+            decision = request.POST.get("decision", "").lower()
             if decision in {"grant", "decline"} and form.is_valid():
                 services.decide_accommodation(
                     accommodation,
