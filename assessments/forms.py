@@ -59,6 +59,10 @@ class AccommodationForm(forms.Form):
         label="What would help you?",
         choices=AccommodationRequest.Kind.choices,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose what would help you.",
+            "invalid_choice": "Choose one of the options listed.",
+        },
     )
     details = forms.CharField(
         label="Tell us more (optional)",
@@ -67,6 +71,7 @@ class AccommodationForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"max_length": "Keep it under 2,000 characters."},
     )
 
 
