@@ -1,0 +1,49 @@
+"""The public verification API: POST a credential as JSON, get the report of every check."""
+
+from rest_framework import status
+from rest_framework.parsers import BaseParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from credentials import conf
+from credentials.proofs import VERIFY_LIMITS
+from credentials.verification import unreadable, verify_credential
+
+
+class RawJsonParser(BaseParser):
+    """Keeps the body as bytes: the verifier parses it itself, within its size limit."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read(VERIFY_LIMITS.max_bytes + 1) if stream is not None else b""
+
+
+class VerifyThrottle(AnonRateThrottle):
+    scope = "credential-verify"
+
+    def get_rate(self) -> str:
+        return conf.verify_rate()
+
+
+class VerifyCredentialView(APIView):
+    """Verify a credential. Body: the credential JSON (at most 256 KiB).
+
+    Answers 200 with `{"verified", "outcome", "summary", "checks": [...], "credential",
+    "checked_at"}` whatever the outcome; 413 when the body is too large; 415 when it is not
+    application/json.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [RawJsonParser]
+    throttle_classes = [VerifyThrottle]
+
+    def post(self, request):
+        body = request.data if isinstance(request.data, bytes) else b""
+        if len(body) > VERIFY_LIMITS.max_bytes:
+            report = unreadable(f"The request body is larger than {VERIFY_LIMITS.max_bytes} bytes.")
+            return Response(report.to_dict(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return Response(verify_credential(body).to_dict())
