@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("assessments.urls")),
     path("", include("scoring.urls")),
+    path("review/", include("scoring.review_urls")),
     path("", include("compliance.urls")),
     path("", include("credentials.urls")),
 ]
