@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/skillproof
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# Links printed by `make run` (and put in emails) point at the local server.
+export SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install run test lint format system-packages
 
@@ -26,8 +28,8 @@ run: install
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A hiring worker --loglevel=INFO --concurrency=2 & \
 	  $(VENV)/bin/celery -A hiring beat --loglevel=INFO & \
-	  SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
-	  sleep 5; SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo; \
+	  $(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
+	  sleep 5; $(PY) manage.py seed_demo; \
 	  wait
 
 # Debian packages the tests use: headless Chromium (Playwright cannot download one here) and
