@@ -193,9 +193,13 @@ def criteria_narrative(content: Mapping[str, Any], number: int, bands: Sequence[
         + (f" ({'; '.join(scored)})" if scored else "")
         + f", and each skill gets a score from 0 to 100 and a level: {band_words}.",
     ]
+    # In the document's skill order: jsonb does not keep the order of an object's keys.
+    order = [skill["id"] for skill in content["skills"]]
     thresholds = [
-        f"{names.get(skill, skill)} at least {float(value):g}"
-        for skill, value in rules["skill_thresholds"].items()
+        f"{names.get(skill, skill)} at least {float(rules['skill_thresholds'][skill]):g}"
+        for skill in sorted(
+            rules["skill_thresholds"], key=lambda s: order.index(s) if s in order else len(order)
+        )
     ]
     overall = float(rules["overall_threshold"])
     requirement = f"To pass, the weighted overall score must be at least {overall:g} out of 100"

@@ -1,4 +1,4 @@
-"""Fixtures for the credentials tests: a private key directory, passing attempts, issued credentials."""
+"""Credentials test fixtures: a private key directory, passing attempts, issued credentials."""
 
 import json
 
