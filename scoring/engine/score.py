@@ -50,7 +50,7 @@ from scoring.engine.rubric import (
 )
 from scoring.engine.textscore import score_text_criteria
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 _MAX_PATH_STEPS = 10_000
 
 # --- the candidate's path -------------------------------------------------------------------

@@ -265,3 +265,38 @@ def test_training_rejects_unusable_exemplars():
         train_text_model([("a", 0), ("b", 1)])
     with pytest.raises(ValueError):
         train_text_model([("a", 0), ("b", -1)] * 5)
+
+
+def test_vectorised_character_ngrams_find_exactly_the_analyzer_ngrams(trained):
+    import numpy as np
+
+    from scoring.engine.textmodel import _prepare, char_ngrams
+
+    model = trained.model
+    chars = model._blocks[1]
+    for text in [
+        HONEST_STRONG_REPLY,
+        "a ab abc  abcd\tabcde Zoë €45 — ok",
+        "",
+        "x",
+        "日本語 text",
+        "sorry" * 50,
+    ]:
+        prepared = _prepare(text)
+        fast = np.sort(model._char_keys.ids(prepared))
+        slow = np.sort(chars.ids(char_ngrams(prepared)))
+        np.testing.assert_array_equal(fast, slow)
+
+
+def test_prediction_without_vectorised_keys_is_the_same(trained):
+    import dataclasses
+
+    model = trained.model
+    slow = TextModel.from_bytes(model.to_bytes())
+    object.__setattr__(slow, "_char_keys", dataclasses.replace(model)._char_keys)
+    slow._char_keys.usable = False
+    for text, _ in labelled_replies(3):
+        assert slow.predict(text).level == model.predict(text).level
+        np.testing.assert_allclose(
+            slow.predict(text).probabilities, model.predict(text).probabilities, atol=1e-12
+        )
