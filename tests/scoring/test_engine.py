@@ -347,3 +347,33 @@ def test_engine_imports_no_django_database_clock_or_network():
             assert root not in forbidden, f"{module.name} imports {name}"
             if root == "scoring":
                 assert name.startswith("scoring.engine"), f"{module.name} imports {name}"
+
+
+def test_same_bytes_in_fresh_processes_with_different_hash_seeds():
+    import os
+    import subprocess
+    import sys
+
+    program = (
+        "from scoring.engine import score\n"
+        "from tests.scoring.test_engine_fixtures import best_answers, make_content\n"
+        "answers = best_answers()\n"
+        "answers['checks'] = {'options': ['invoice', 'amount', 'amount']}\n"
+        "print(score(make_content(), answers, {}).sha256)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    digests = set()
+    for seed in ("0", "1", "12345"):
+        environment = {**os.environ, "PYTHONHASHSEED": seed}
+        result = subprocess.run(
+            [sys.executable, "-c", program],
+            cwd=root,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        digests.add(result.stdout.strip())
+    answers = best_answers()
+    answers["checks"] = {"options": ["invoice", "amount", "amount"]}
+    assert digests == {score(make_content(), answers, {}).sha256}
