@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 import redis
-from django.core.management import call_command
 
 from credentials import services
 from credentials.models import Credential, IssuanceJob
@@ -79,16 +78,14 @@ def test_duplicated_messages_still_issue_one_credential(
 
 
 def test_a_job_whose_message_was_lost_is_issued_by_the_sweep(
-    transactional_db, clean_broker, worker_environment, settings
+    transactional_db, clean_broker, worker_environment
 ):
     version = published_version(keyed_document())
     _, run = take_attempt(version, email="lost@example.com")
     services.request_issuance(run)
     redis.Redis.from_url(clean_broker).flushdb()  # the message is gone
-    settings.OUTBOX_STALE_SECONDS = 0
     IssuanceJob.objects.update(enqueued_at=IssuanceJob.objects.get().enqueued_at - timedelta(1))
     with running_worker(clean_broker):
-        call_command(
-            "shell", "-c", "from credentials.services import sweep_issuance; sweep_issuance()"
-        )
+        assert services.sweep_issuance() == 1  # re-enqueued: it was pending for too long
         wait_until(lambda: Credential.objects.filter(run=run).exists())
+    assert IssuanceJob.objects.get().enqueue_count == 2
