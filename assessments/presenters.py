@@ -11,6 +11,7 @@ attempt, never in the key order.
 import hashlib
 import hmac
 import random
+import re
 from functools import cache
 
 import markdown as markdown_lib
@@ -219,6 +220,40 @@ def _inline(html: str) -> SafeString | None:
     return None
 
 
+HARD_WRAP_WIDTH = 60  # an email line at least this long that goes on was wrapped by its author
+
+
+def email_paragraphs(body: str) -> list[list[str]]:
+    """An email body as paragraphs of lines, with the author's hard wrapping undone.
+
+    Short lines ("Hi,", "Thanks!", a list of figures) keep their breaks; a long line that
+    continues on the next one is joined to it, so the text reflows at any width.
+    """
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", (body or "").strip()):
+        lines: list[str] = []
+        for line in block.splitlines():
+            line = line.rstrip()
+            if lines and len(lines[-1]) >= HARD_WRAP_WIDTH:
+                lines[-1] = f"{lines[-1]} {line.strip()}"
+            else:
+                lines.append(line)
+        if any(lines):
+            paragraphs.append(lines)
+    return paragraphs
+
+
+def candidate_data(data: dict | None) -> dict | None:
+    """The step's data as shown: tables and logs as written, emails reflowed."""
+    if not data or data.get("kind") != "email":
+        return data
+    messages = [
+        {**message, "paragraphs": email_paragraphs(message.get("body", ""))}
+        for message in data.get("messages", [])
+    ]
+    return {**data, "messages": messages}
+
+
 def candidate_step(step: dict, seed: str = PREVIEW_SEED, answer: dict | None = None) -> dict:
     """A step as the candidate sees it: narrative, prompt, data and the keyless item."""
     prompt_html = render_markdown(step.get("prompt", ""))
@@ -228,7 +263,7 @@ def candidate_step(step: dict, seed: str = PREVIEW_SEED, answer: dict | None = N
         "context_html": render_markdown(step.get("context", "")),
         "prompt_html": prompt_html,
         "prompt_inline": _inline(prompt_html),
-        "data": step.get("data"),
+        "data": candidate_data(step.get("data")),
         "item": candidate_item(step["item"], seed, answer),
         "scored": bool(step.get("criteria")),
     }

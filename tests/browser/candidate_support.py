@@ -174,7 +174,8 @@ def tab_to(page, selector: str, *, limit: int = 80, backwards: bool = False) -> 
 
 
 def focus_is_visible(page) -> bool:
-    """Whether the focused element draws a focus indicator (outline or ring)."""
+    """Whether the focused element draws a focus indicator (outline or ring) and is not hidden
+    under the sticky header (WCAG 2.4.7 and 2.4.11)."""
     return page.evaluate(
         """() => {
             const el = document.activeElement;
@@ -182,6 +183,10 @@ def focus_is_visible(page) -> bool:
             const style = getComputedStyle(el);
             const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
             const ring = style.boxShadow && style.boxShadow !== 'none';
-            return outline || ring;
+            const header = document.querySelector('.site-header');
+            const top = el.getBoundingClientRect().top;
+            const clear = !header || el.closest('.site-header') ||
+                top >= header.getBoundingClientRect().bottom - 1;
+            return (outline || ring) && !!clear;
         }"""
     )
