@@ -46,6 +46,9 @@ def test_demo_assessment_along_a_branch_with_axe_on_every_page(live_server, page
         seen.append(step_id)
         assert len(seen) <= len(document["steps"]), seen
         assert page.get_by_role("heading", level=1).inner_text() == steps[step_id]["title"]
+        progress = page.get_by_role("progressbar").get_attribute("aria-valuetext")
+        assert progress.startswith(f"Step {len(seen)} of"), progress
+        assert page.locator("#timer-value").inner_text()[0].isdigit()
         assert_no_axe_violations(page, f"{name} step {step_id}")
         answer_in_browser(page, steps[step_id], answers[step_id])
         page.get_by_role("button", name="Continue").click()
