@@ -154,8 +154,8 @@
 
   Autosave.prototype.retry = function () {
     var self = this;
-    var seconds = Math.round(this.backoff / 1000);
-    this.setStatus("retrying", "Not saved yet — kept on this device, retrying in " + seconds + " s.");
+    // A stable text, so a screen reader hears it once rather than at every retry.
+    this.setStatus("retrying", "Not saved yet — your answer is kept on this device and will be sent as soon as the connection is back.");
     window.clearTimeout(this.retryTimer);
     this.retryTimer = window.setTimeout(function () { self.flush(); }, this.backoff);
     this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);

@@ -78,13 +78,14 @@ def test_a_failed_save_is_kept_in_the_browser_and_retried(live_server, page):
     assert "kept on this device" in status.inner_text()
     assert saved_answer(invitation, "reply") is None
     kept = page.evaluate("() => Object.keys(localStorage).map(k => localStorage.getItem(k))")
-    assert any(REPLY.replace("'", "\\u0027")[:20] in value or REPLY[:20] in value for value in kept)
+    assert any(REPLY[:20] in value for value in kept)
 
     # Even a reload while the server is unreachable keeps what was typed.
     page.reload()
     assert page.locator("#answer-text").input_value() == REPLY
 
     page.unroute("**/autosave", refuse)
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the network is back
     wait_until(lambda: saved_answer(invitation, "reply") == {"text": REPLY}, timeout=40)
     wait_for_saved(page)
     assert page.evaluate("() => Object.keys(localStorage).length") == 0
