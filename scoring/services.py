@@ -200,13 +200,16 @@ def attempt_responses(attempt) -> dict[str, dict]:
     return {r.step_id: r.answer for r in attempt.responses.all() if r.step_id in path}
 
 
-def _snapshot_inputs(attempt, responses: dict) -> ScoreInput:
+def _snapshot_inputs(attempt, responses: dict, existing: list[tuple]) -> ScoreInput:
+    """The attempt's snapshot of these answers: reused when one exists (``existing`` holds the
+    attempt's (pk, sha256) pairs), else stored. Runs of one attempt hold its advisory lock,
+    so two cannot insert the same snapshot."""
     text = canonical_json(responses).decode("utf-8")
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    snapshot, _ = ScoreInput.objects.get_or_create(
-        attempt=attempt, responses_sha256=sha, defaults={"responses_json": text}
-    )
-    return snapshot
+    for pk, existing_sha in existing:
+        if existing_sha == sha:
+            return ScoreInput(pk=pk, attempt=attempt, responses_sha256=sha, responses_json=text)
+    return ScoreInput.objects.create(attempt=attempt, responses_sha256=sha, responses_json=text)
 
 
 _ARTIFACT_CACHE: OrderedDict[str, engine.TextModel] = OrderedDict()
@@ -332,7 +335,12 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
     attempt = job.attempt
     _lock_attempt(attempt.pk)
     clock.lap("lock")
-    if ScoreInput.objects.filter(attempt=attempt, erased_at__isnull=False).exists():
+    snapshots = list(
+        ScoreInput.objects.filter(attempt=attempt).values_list(
+            "pk", "responses_sha256", "erased_at"
+        )
+    )
+    if any(erased_at is not None for _, _, erased_at in snapshots):
         raise PermanentScoringError(
             "The candidate's answers were erased (data rights): there is nothing left to score."
         )
@@ -340,8 +348,9 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
     responses = attempt_responses(attempt)
     model_hashes = active_model_hashes(version)
     models = _engine_models(model_hashes)
-    overrides = current_overrides(attempt)
     previous = current_score_run(attempt)
+    # Decisions are taken on a run's review items: with no run yet there can be none.
+    overrides = current_overrides(attempt) if previous is not None else {}
     clock.lap("load")
     breakdown = compute_breakdown(
         version.content,
@@ -352,7 +361,7 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
     )
     breakdown_bytes = breakdown.canonical_json()
     clock.lap("engine")
-    inputs = _snapshot_inputs(attempt, responses)
+    inputs = _snapshot_inputs(attempt, responses, [(pk, sha) for pk, sha, _ in snapshots])
     run = ScoreRun.objects.create(
         job=job,
         attempt=attempt,
@@ -370,7 +379,7 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
         passed=breakdown.passed,
         needs_review=breakdown.needs_review,
     )
-    _sync_review_items(run, breakdown)
+    _sync_review_items(run, breakdown, first_run=previous is None)
     job.state = ScoringJob.State.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["state", "finished_at"])
@@ -403,19 +412,21 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
     return run
 
 
-def _sync_review_items(run: ScoreRun, breakdown) -> None:
+def _sync_review_items(run: ScoreRun, breakdown, *, first_run: bool) -> None:
     """Open a review item per criterion the engine could not settle; withdraw open items the
     new run settled (a new model, or a human decision already applied)."""
     needing = {
         criterion.key: criterion for criterion in breakdown.criteria() if criterion.needs_review
     }
     now = timezone.now()
-    open_items = {
-        item.criterion_key: item
-        for item in ReviewItem.objects.select_for_update().filter(
-            attempt_id=run.attempt_id, state=ReviewItem.State.OPEN
-        )
-    }
+    open_items = {}
+    if not first_run:
+        open_items = {
+            item.criterion_key: item
+            for item in ReviewItem.objects.select_for_update().filter(
+                attempt_id=run.attempt_id, state=ReviewItem.State.OPEN
+            )
+        }
     for key, item in open_items.items():
         if key not in needing:
             item.state = ReviewItem.State.WITHDRAWN
@@ -445,7 +456,8 @@ def _sync_review_items(run: ScoreRun, breakdown) -> None:
             for name, value in fields.items():
                 setattr(item, name, value)
             item.save(update_fields=list(fields))
-    ReviewItem.objects.bulk_create(fresh)
+    if fresh:
+        ReviewItem.objects.bulk_create(fresh)
 
 
 # --- Re-scoring --------------------------------------------------------------------------------
@@ -467,6 +479,7 @@ def rescore_attempt(attempt, *, version=None, requested_by: str = "system") -> S
     ``version`` scores against another version of the same assessment (a rubric fix); by
     default the attempt's own. A re-score already waiting for the same content is reused.
     """
+    attempt = type(attempt).objects.select_related("version").get(pk=attempt.pk)  # fresh state
     _check_rescorable(attempt, version)
     waiting = ScoringJob.objects.filter(
         attempt=attempt,

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=20)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
-            "--version", type=int, help="Version number (default: the latest published)."
+            "--version-number", type=int, help="Version number (default: the latest published)."
         )
         parser.add_argument(
             "--score-now",
@@ -47,8 +47,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         versions = AssessmentVersion.objects.filter(assessment__slug=options["assessment"])
-        if options["version"]:
-            versions = versions.filter(number=options["version"])
+        if options["version_number"]:
+            versions = versions.filter(number=options["version_number"])
         version = versions.order_by("-number").first()
         if version is None:
             raise CommandError(f"No published version of {options['assessment']!r} found.")

@@ -35,7 +35,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--assessment", help="One assessment's slug (default: all).")
-        parser.add_argument("--version", type=int, help="One version number (with --assessment).")
+        parser.add_argument(
+            "--version-number", type=int, help="One version number (with --assessment)."
+        )
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
             "--no-activate", action="store_true", help="Store the models without activating."
@@ -45,9 +47,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if options["version"] and not options["assessment"]:
-            raise CommandError("--version needs --assessment.")
-        versions = list(versions_to_train(options["assessment"], options["version"]))
+        if options["version_number"] and not options["assessment"]:
+            raise CommandError("--version-number needs --assessment.")
+        versions = list(versions_to_train(options["assessment"], options["version_number"]))
         if not versions:
             raise CommandError("No published version matches.")
         actor = "system:train_text_models"
