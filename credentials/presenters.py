@@ -11,7 +11,12 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from assessments.presenters import render_markdown
-from credentials.documents import certified_skills, clean_text, criteria_narrative
+from credentials.documents import (
+    certified_skills,
+    clean_text,
+    criteria_narrative,
+    identity_hash,
+)
 from credentials.verification import parse_datetime
 from scoring.engine import SKILL_BANDS
 
@@ -186,6 +191,19 @@ def linkedin_add_url(display: Mapping[str, Any], share_url: str, cert_id: str) -
         params += [("expirationYear", str(until.year)), ("expirationMonth", str(until.month))]
     params += [("certUrl", share_url), ("certId", cert_id)]
     return f"{LINKEDIN_ADD_URL}?{urlencode(params, quote_via=quote)}"
+
+
+def holder_matches(document: Mapping[str, Any], email: str) -> bool:
+    """Whether `email` hashes to one of the credential's hashed-email identifiers."""
+    subject = document.get("credentialSubject")
+    entries = _list(subject.get("identifier")) if isinstance(subject, Mapping) else []
+    for entry in entries:
+        if not isinstance(entry, Mapping) or entry.get("identityType") != "emailAddress":
+            continue
+        salt = entry.get("salt") if isinstance(entry.get("salt"), str) else ""
+        if entry.get("hashed") and identity_hash(email, salt) == entry.get("identityHash"):
+            return True
+    return False
 
 
 def credential_status(credential, now: datetime) -> dict[str, str]:

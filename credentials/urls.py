@@ -17,6 +17,7 @@ urlpatterns = [
     # Shared credentials.
     path("c/<str:token>/", views.share_page, name="share"),
     path("c/<str:token>/credential.json", views.share_download, name="share-download"),
+    path("c/<str:token>/holder", views.share_holder_check, name="share-holder"),
     # The learner's record.
     path("ler/", views.ler_home, name="ler"),
     path("ler/sign-in", views.ler_sign_in, name="ler-sign-in"),

@@ -24,6 +24,7 @@ from credentials.presenters import (
     assessment_public,
     credential_display,
     credential_status,
+    holder_matches,
     linkedin_add_url,
 )
 from credentials.proofs import VERIFY_LIMITS
@@ -198,6 +199,24 @@ def share_page(request, token: str):
     if share is None:
         return unavailable_response
     services.record_share_view(share)
+    return _render_share(request, share)
+
+
+@never_cache
+@require_POST
+def share_holder_check(request, token: str):
+    """Does an email address the verifier types hash to the credential's subject? Not stored."""
+    share, unavailable_response = _share_or_unavailable(request, token)
+    if share is None:
+        return unavailable_response
+    email = request.POST.get("email", "").strip()[:254]
+    document = json.loads(share.credential.document)
+    holder_check = {"email": email, "matches": bool(email) and holder_matches(document, email)}
+    return _render_share(request, share, holder_check=holder_check)
+
+
+def _render_share(request, share, holder_check: dict | None = None):
+    token = share.token
     credential = share.credential
     document = json.loads(credential.document)
     display = credential_display(document)
@@ -211,6 +230,7 @@ def share_page(request, token: str):
         "share_url": share_url,
         "linkedin_url": linkedin_add_url(display, share_url, str(credential.public_id)),
         "verify_url": reverse("credentials:verify") + f"?share={token}",
+        "holder_check": holder_check,
     }
     response = render(request, "credentials/share.html", context)
     patch_cache_control(response, no_store=True)  # a deleted link must stop working at once

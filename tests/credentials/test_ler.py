@@ -248,3 +248,13 @@ def test_public_assessment_page_shows_the_rubric_but_no_keys_or_answers(client, 
     ):
         assert secret not in html, secret
     assert client.get("/assessments/small-support/v9/").status_code == 404
+
+
+def test_a_verifier_can_check_the_holders_email_against_the_hash(credential, client):
+    share = services.create_share_link(credential)
+    match = client.post(f"/c/{share.token}/holder", {"email": " Ada@Example.com"})
+    assert match.context["holder_check"]["matches"] is True
+    assert b"It matches" in match.content
+    other = client.post(f"/c/{share.token}/holder", {"email": "eve@example.com"})
+    assert other.context["holder_check"]["matches"] is False
+    assert b"It does not match" in other.content
