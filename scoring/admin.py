@@ -79,10 +79,18 @@ class ScoringJobAdmin(RoleAdminMixin, admin.ModelAdmin):
     )
     fields = readonly_fields
     actions = ["retry_jobs"]
+    change_roles = ()  # nothing here is edited; a retry is an action
     change_form_template = "admin/scoring/scoringjob/change_form.html"
 
     def has_add_permission(self, request, *args) -> bool:
         return False
+
+    def has_retry_permission(self, request) -> bool:
+        return has_role(request.user, Role.RECRUITER)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_retry": self.has_retry_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         retry = self.admin_site.admin_view(require_POST(self.retry_view))
@@ -123,7 +131,7 @@ class ScoringJobAdmin(RoleAdminMixin, admin.ModelAdmin):
     def run_link(self, job):
         return _run_link(getattr(getattr(job, "run", None), "pk", None))
 
-    @admin.action(description="Retry the selected failed jobs", permissions=["change"])
+    @admin.action(description="Retry the selected failed jobs", permissions=["retry"])
     def retry_jobs(self, request, queryset):
         failed = list(queryset.filter(state=ScoringJob.State.FAILED))
         for job in failed:
@@ -137,7 +145,7 @@ class ScoringJobAdmin(RoleAdminMixin, admin.ModelAdmin):
         )
 
     def retry_view(self, request, pk: int):
-        if not self.has_change_permission(request):
+        if not self.has_retry_permission(request):
             raise PermissionDenied
         job = get_object_or_404(ScoringJob, pk=pk)
         if job.state == ScoringJob.State.FAILED:
@@ -368,9 +376,13 @@ class ScoreRunAdmin(RoleAdminMixin, admin.ModelAdmin):
         if run is not None:
             breakdown = json.loads(run.breakdown_json)
             content = run.version.content if run.version_id else run.attempt.version.content
+            answers = None
+            if run.inputs is not None and run.inputs.erased_at is None:
+                answers = json.loads(run.inputs.responses_json)
             extra_context.update(
                 run=run,
-                layout=breakdown_layout(content, breakdown),
+                layout=breakdown_layout(content, breakdown, answers),
+                answers_erased=run.inputs is not None and run.inputs.erased_at is not None,
                 runs=runs_of_attempt(run.attempt_id),
                 review_items=ReviewItem.objects.filter(attempt_id=run.attempt_id)
                 .select_related("decision")
@@ -402,34 +414,47 @@ class TextModelAdmin(RoleAdminMixin, admin.ModelAdmin):
     search_fields = ("criterion_key", "sha256", "training_set_sha256")
     list_select_related = ("version__assessment",)
     actions = ["activate_models", "deactivate_models", "retrain_versions"]
-    readonly_fields = (
-        "version",
-        "criterion_key",
-        "cv_qwk",
-        "cv_exact_agreement",
-        "cv_folds",
-        "qwk_bar",
-        "n_exemplars",
-        "min_exemplars",
-        "n_held_back",
-        "accepted",
-        "active",
-        "sha256",
-        "training_set_sha256",
-        "content_sha256",
-        "n_levels",
-        "seed",
-        "artifact_size",
-        "download",
-        "top_terms",
-        "trained_at",
-        "trained_by",
-        "activated_at",
-    )
-    fields = readonly_fields
+    change_roles = ()  # a model is never edited; activation is an action
+    fieldsets = [
+        (None, {"fields": ("version", "criterion_key", "accepted", "active", "activated_at")}),
+        (
+            "Agreement with the human labels (cross-validated)",
+            {
+                "fields": (
+                    "cv_qwk_display",
+                    "cv_exact_display",
+                    "cv_folds",
+                    "n_exemplars",
+                    "min_exemplars",
+                    "n_held_back",
+                )
+            },
+        ),
+        (
+            "Artifact",
+            {
+                "fields": (
+                    "sha256",
+                    "training_set_sha256",
+                    "content_sha256",
+                    "n_levels",
+                    "seed",
+                    "artifact_size",
+                    "download",
+                    "top_terms",
+                    "trained_at",
+                    "trained_by",
+                )
+            },
+        ),
+    ]
+    readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
 
     def has_add_permission(self, request, *args) -> bool:
         return False
+
+    def has_manage_permission(self, request) -> bool:
+        return has_role(request.user, Role.RECRUITER)
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("artifact")
@@ -441,7 +466,7 @@ class TextModelAdmin(RoleAdminMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description="CV QWK", ordering="cv_qwk")
+    @admin.display(description="quadratic weighted kappa", ordering="cv_qwk")
     def cv_qwk_display(self, model):
         return f"{model.cv_qwk:.3f} (bar {model.qwk_bar:g})"
 
@@ -491,7 +516,7 @@ class TextModelAdmin(RoleAdminMixin, admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="text-model-{model.sha256}.json"'
         return response
 
-    @admin.action(description="Activate the selected accepted models", permissions=["change"])
+    @admin.action(description="Activate the selected accepted models", permissions=["manage"])
     def activate_models(self, request, queryset):
         done = 0
         for model in queryset:
@@ -506,14 +531,14 @@ class TextModelAdmin(RoleAdminMixin, admin.ModelAdmin):
             "(manage.py rescore --assessment SLUG --outdated).",
         )
 
-    @admin.action(description="Deactivate the selected models", permissions=["change"])
+    @admin.action(description="Deactivate the selected models", permissions=["manage"])
     def deactivate_models(self, request, queryset):
         for model in queryset:
             services.deactivate_text_model(model, actor=actor_for_user(request.user))
         self.message_user(request, "Deactivated; those criteria fall back to the concept rubric.")
 
     @admin.action(
-        description="Train the selected models' versions again (Celery)", permissions=["change"]
+        description="Train the selected models' versions again (Celery)", permissions=["manage"]
     )
     def retrain_versions(self, request, queryset):
         from scoring.tasks import train_text_models

@@ -139,11 +139,21 @@ def _judgement_evidence(evidence: dict, options: dict[str, str], facts: list, ta
             )
         )
     if "order" in evidence:
-        facts.append(
-            ("Candidate's order", " → ".join(options.get(o, o) for o in evidence["order"]))
-        )
-        facts.append(
-            ("Key order", " → ".join(options.get(o, o) for o in evidence.get("key_order", [])))
+        order, key_order = evidence["order"], evidence.get("key_order") or []
+        tables.append(
+            _table(
+                "Order against the key",
+                ["Position", "Candidate's order", "Key order", "Same place"],
+                [
+                    [
+                        position + 1,
+                        options.get(chosen, chosen),
+                        options.get(keyed, keyed),
+                        "yes" if chosen == keyed else "no",
+                    ]
+                    for position, (chosen, keyed) in enumerate(zip(order, key_order, strict=False))
+                ],
+            )
         )
         facts.append(("Rank correlation (Spearman rho)", _number(evidence.get("spearman_rho"))))
 
@@ -310,8 +320,9 @@ def criterion_layout(criterion: dict, step: dict, skill_names: dict[str, str]) -
     }
 
 
-def breakdown_layout(content: dict, breakdown: dict) -> dict:
-    """The whole breakdown for a person: overall, skills, and each step on the path."""
+def breakdown_layout(content: dict, breakdown: dict, answers: dict | None = None) -> dict:
+    """The whole breakdown for a person: overall, skills, and each step on the path (with the
+    candidate's free-text answer when ``answers`` are given)."""
     steps = _steps(content)
     skill_names = {
         skill.get("skill"): skill.get("name", skill.get("skill"))
@@ -330,6 +341,7 @@ def breakdown_layout(content: dict, breakdown: dict) -> dict:
                 "id": step_score.get("step_id"),
                 "title": title,
                 "prompt": step.get("prompt", ""),
+                "answer": _free_text(answers, step),
                 "item_type": step_score.get("item_type", "").replace("_", " "),
                 "status": step_score.get("status"),
                 "points": _number(step_score.get("points")),
@@ -365,6 +377,12 @@ def breakdown_layout(content: dict, breakdown: dict) -> dict:
         "overrides_ignored": breakdown.get("overrides_ignored") or [],
         "engine_version": breakdown.get("engine_version", ""),
     }
+
+
+def _free_text(answers: dict | None, step: dict) -> str | None:
+    if answers is None or (step.get("item") or {}).get("type") not in ("short_text", "long_text"):
+        return None
+    return answer_text(answers.get(step.get("id")), step)
 
 
 def answer_text(answer: Any, step: dict) -> str:

@@ -91,6 +91,7 @@ def _item_context(item: ReviewItem) -> dict:
         "title": content.get("title", ""),
         "step": step,
         "context_html": render_markdown(step.get("context", "")),
+        "reference_html": render_markdown(criterion.get("reference_answer", "")),
         "criterion": criterion,
         "levels": list(enumerate(criterion.get("levels") or [])),
         "answer": "" if erased else answer_text(answers.get(item.step_id), step),

@@ -788,7 +788,7 @@ def _store_model(
             },
         )
     if activate and model.accepted and not model.active:
-        activate_text_model(model, actor=actor)
+        model = activate_text_model(model, actor=actor)
     verdict = "accepted" if model.accepted else f"below the QWK bar {model.qwk_bar}"
     note = f"QWK {model.cv_qwk:.3f}, exact {model.cv_exact_agreement:.3f}: {verdict}"
     return TrainingOutcome(key, status, model, note)
