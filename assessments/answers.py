@@ -170,3 +170,25 @@ def incomplete_reason(item: dict, answer: dict) -> str | None:
     if kind == "best_worst" and len(answer) == 1:
         return "Choose both the most and the least effective response."
     return None
+
+
+def readable_answer(item: dict, answer: dict) -> dict:
+    """An answer with option ids replaced by the options' texts, for the candidate's own copy.
+
+    Option ids are the author's names (``blame``, ``best``…) and say more than the candidate
+    was shown; the texts are what they saw and chose.
+    """
+    texts = {option["id"]: option["text"] for option in item.get("options", [])}
+    readable = dict(answer)
+    for field in ("option", "best", "worst"):
+        if field in answer:
+            readable[field] = texts.get(answer[field], answer[field])
+    for field in ("options", "order"):
+        if field in answer:
+            readable[field] = [texts.get(option_id, option_id) for option_id in answer[field]]
+    if "ratings" in answer:
+        readable["ratings"] = {
+            texts.get(option_id, option_id): rating
+            for option_id, rating in answer["ratings"].items()
+        }
+    return readable

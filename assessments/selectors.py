@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from assessments import flow
+from assessments.answers import readable_answer
 from assessments.exceptions import InvitationUnavailable
 from assessments.models import AccommodationRequest, AssessmentVersion, Attempt, Invitation
 from assessments.tokens import hash_token
@@ -66,10 +67,16 @@ def accommodation_requests(invitation: Invitation) -> list[AccommodationRequest]
     return list(invitation.accommodation_requests.order_by("-created_at"))
 
 
+def _readable(attempt: Attempt, response) -> dict:
+    step = flow.steps_by_id(attempt.version.content).get(response.step_id)
+    return readable_answer(step["item"], response.answer) if step else response.answer
+
+
 def candidate_personal_data(invitation: Invitation) -> dict:
     """Everything the assessments app holds about the candidate of one invitation.
 
-    The answers are the candidate's own; nothing about the assessment's keys is included.
+    The answers are the candidate's own, with the option texts they saw rather than the
+    option ids; nothing about the assessment's keys is included.
     """
     attempts = invitation.attempts.select_related("version").prefetch_related("responses")
     return {
@@ -111,7 +118,7 @@ def candidate_personal_data(invitation: Invitation) -> dict:
                 "answers": [
                     {
                         "step": response.step_id,
-                        "answer": response.answer,
+                        "answer": _readable(attempt, response),
                         "saved_at": response.saved_at.isoformat(),
                     }
                     for response in attempt.responses.all()

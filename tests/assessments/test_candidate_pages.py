@@ -190,7 +190,7 @@ def test_my_data_download_holds_details_answers_and_consent(client, invited):
     assert data["attempts"][0]["answers"] == [
         {
             "step": "first-move",
-            "answer": {"option": "check"},
+            "answer": {"option": "Check the payment log"},
             "saved_at": data["attempts"][0]["answers"][0]["saved_at"],
         }
     ]

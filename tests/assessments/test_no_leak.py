@@ -199,3 +199,14 @@ def test_no_page_or_json_of_any_step_reveals_secrets(client, name):
         page = client.get(url).content.decode()
         for secret in secrets:
             assert secret not in plain(page)
+    # The candidate's data download (open during the attempt) names options by their texts.
+    export = client.get(reverse("scoring:my-data", kwargs={"token": token}))
+    texts = {o["text"] for step in document["steps"] for o in step["item"].get("options", [])}
+    for saved in json.loads(export.content)["attempts"][0]["answers"]:
+        answer = saved["answer"]
+        chosen = [answer.get(k) for k in ("option", "best", "worst") if k in answer]
+        chosen += answer.get("options", []) + answer.get("order", [])
+        chosen += list(answer.get("ratings", {}))
+        assert set(chosen) <= texts, (saved["step"], chosen)
+    for secret in secrets:
+        assert secret not in export.content.decode()

@@ -67,6 +67,9 @@ def test_waiting_page_becomes_the_result_without_a_reload(
     attempt = data["attempts"][0]
     assert attempt["consent_given_at"] and attempt["submitted_at"]
     assert {answer["step"] for answer in attempt["answers"]} == {"first-move", "reply"}
+    assert {"option": "Check the payment log"} in [
+        answer["answer"] for answer in attempt["answers"]
+    ]
     assert attempt["scores"][0]["skills"][0]["skill"] == "Judgement"
     assert "rationale" not in json.dumps(data) and "key_order" not in json.dumps(data)
 
