@@ -173,6 +173,8 @@ def save_answer(attempt: Attempt, step_id: str, answer: dict) -> Response:
     if step_id not in attempt.path:
         raise InvalidAnswer("This step is not part of your assessment path.")
     step = flow.steps_by_id(attempt.version.content)[step_id]
+    if answer_is_final(attempt, step_id):
+        raise InvalidAnswer(FINAL_ANSWER_MESSAGE)
     response, _ = Response.objects.update_or_create(
         attempt=attempt, step_id=step_id, defaults={"answer": clean_answer(step["item"], answer)}
     )
@@ -182,6 +184,32 @@ def save_answer(attempt: Attempt, step_id: str, answer: dict) -> Response:
 # ``Attempt.current_step`` once the candidate has passed the last step and reached the review
 # page. Step ids match [a-z0-9-]+, so this can never be one.
 REVIEW_STEP = "_review"
+
+FINAL_ANSWER_MESSAGE = (
+    "This answer decided where the scenario went next, so it is final now that you have "
+    "moved on from it."
+)
+
+
+def steers(step: dict) -> bool:
+    """Whether a step's answer can change which step comes next (a branch point)."""
+    targets = {step.get("next")}
+    targets |= {rule["next"] for rule in step.get("rules", [])}
+    for option in step["item"].get("options", []):
+        targets.add(option.get("next") or step.get("next"))
+    return len(targets) > 1
+
+
+def answer_is_final(attempt: Attempt, step_id: str) -> bool:
+    """A branch point's answer is final once the candidate has continued past it.
+
+    Otherwise a candidate could look down one branch, come back and pick another: in a
+    scenario, as at work, a decision cannot be undone after its consequences are seen.
+    """
+    steps = flow.steps_by_id(attempt.version.content)
+    if step_id not in attempt.path or not steers(steps[step_id]):
+        return False
+    return step_id != attempt.path[-1] or attempt.current_step == REVIEW_STEP
 
 
 @transaction.atomic

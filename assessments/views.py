@@ -178,6 +178,7 @@ def _step_context(token: str, attempt: Attempt, step_id: str, posted: dict | Non
         "title": content["title"],
         "previous_step": attempt.path[index - 1] if index else None,
         "required": flow.is_scored(steps[step_id]),
+        "final": services.answer_is_final(attempt, step_id),
         "storage_key": _storage_key(attempt),
         **_clock(attempt),
     }
@@ -219,6 +220,14 @@ def step(request, token: str, step_id: str):
     return render(request, "candidate/step.html", context)
 
 
+def _after(token: str, attempt: Attempt, step_id: str):
+    """The page after a step whose answer is final: the next step on the path, or the review."""
+    index = attempt.path.index(step_id)
+    if index + 1 < len(attempt.path):
+        return redirect("assessments:step", token=token, step_id=attempt.path[index + 1])
+    return _resume(token, attempt)
+
+
 def _parse(attempt: Attempt, step_id: str, post) -> dict:
     """The posted answer in stored form (option ids, not aliases); InvalidAnswer if malformed."""
     steps = flow.steps_by_id(attempt.version.content)
@@ -237,6 +246,8 @@ def answer(request, token: str, step_id: str):
         return _to_result(token)
     if step_id not in attempt.path:
         return _resume(token, attempt)
+    if services.answer_is_final(attempt, step_id):
+        return _after(token, attempt, step_id)
     item = flow.steps_by_id(attempt.version.content)[step_id]["item"]
     try:
         response = services.save_answer(attempt, step_id, _parse(attempt, step_id, request.POST))
@@ -312,6 +323,7 @@ def review(request, token: str):
             "title": steps[step_id].get("title", step_id),
             "answered": bool(answered.get(step_id)),
             "scored": flow.is_scored(steps[step_id]),
+            "final": services.answer_is_final(attempt, step_id),
         }
         for step_id in attempt.path
     ]

@@ -231,26 +231,54 @@ def test_changing_an_earlier_answer_on_the_same_branch_keeps_later_answers(clien
     }
 
 
-def test_an_answer_changed_onto_another_branch_is_followed_before_submitting(client):
-    document = {
+def branching_document() -> dict:
+    """The small document with a branch: ignoring the customer leads to an apology step."""
+    first, reply = small_document()["steps"]
+    return {
         **small_document(),
         "steps": [
-            {
-                **small_document()["steps"][0],
-                "rules": [{"when": {"option": "ignore"}, "next": "apology"}],
-            },
-            small_document()["steps"][1],
-            {**small_document()["steps"][1], "id": "apology", "title": "Apologise"},
+            {**first, "rules": [{"when": {"option": "ignore"}, "next": "apology"}]},
+            reply,
+            {**reply, "id": "apology", "title": "Apologise"},
         ],
     }
-    version = published_version(document)
-    invitation, token = invitation_for(version)
+
+
+def test_a_decision_that_steered_the_scenario_is_final_once_continued(client):
+    invitation, token = invitation_for(published_version(branching_document()))
+    client.post(url("start", token), {"consent": "yes"})
+    attempt = invitation.attempts.get()
+    # Before continuing, the candidate may change their mind freely.
+    client.post(url("autosave", token, step_id="first-move"), {"option": "refund"})
+    client.post(url("answer", token, step_id="first-move"), {"option": "check"})
+    refused = client.post(url("autosave", token, step_id="first-move"), {"option": "ignore"})
+    assert refused.status_code == 400 and "final" in refused.json()["error"]
+    again = client.post(url("answer", token, step_id="first-move"), {"option": "ignore"})
+    assert again["Location"] == url("step", token, step_id="reply")  # moves on, changes nothing
+    attempt.refresh_from_db()
+    assert attempt.path == ["first-move", "reply"]
+    assert Response.objects.get(attempt=attempt, step_id="first-move").answer == {"option": "check"}
+    page = client.get(url("step", token, step_id="first-move")).content.decode()
+    assert "your answer is final" in page and "<fieldset disabled" in page
+    # A step that does not steer stays editable until submission.
+    client.post(url("answer", token, step_id="reply"), {"text": "Sorry."})
+    assert (
+        client.post(url("autosave", token, step_id="reply"), {"text": "Sorry!"}).status_code == 200
+    )
+    review = client.get(url("review", token)).content.decode()
+    assert "(its answer is final)" in review and "your answer to Your reply" in review
+
+
+def test_answers_that_no_longer_match_the_path_are_followed_before_submitting(client):
+    invitation, token = invitation_for(published_version(branching_document()))
     client.post(url("start", token), {"consent": "yes"})
     attempt = invitation.attempts.get()
     client.post(url("answer", token, step_id="first-move"), {"option": "check"})
     client.post(url("answer", token, step_id="reply"), {"text": "Sorry."})
-    # Autosave only (no Continue) moves the first answer onto the other branch.
-    client.post(url("autosave", token, step_id="first-move"), {"option": "ignore"})
+    # Say an answer was changed behind the path's back (a race, or data from an older release).
+    Response.objects.filter(attempt=attempt, step_id="first-move").update(
+        answer={"option": "ignore"}
+    )
     assert client.post(url("submit", token), {"confirm": "yes"})["Location"] == url("review", token)
     assert client.get(url("review", token))["Location"] == url("step", token, step_id="apology")
     attempt.refresh_from_db()

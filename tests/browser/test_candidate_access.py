@@ -4,7 +4,7 @@ respected, and axe-core finds nothing on the pages the journeys do not reach."""
 
 import pytest
 
-from assessments import flow
+from assessments import flow, services
 from assessments.models import Attempt, Response
 from tests.browser.candidate_support import (
     DEMO_DIR,
@@ -174,3 +174,29 @@ def test_the_other_candidate_pages_pass_axe(live_server, page):
     page.goto(f"{live_server.url}/a/not-a-real-token/")
     assert page.get_by_role("heading", name="This link cannot be used").is_visible()
     assert_no_axe_violations(page, "unavailable link")
+
+
+def test_a_final_decision_can_be_read_again_but_not_changed(live_server, page):
+    document = load_document(EVERY_ITEM_TYPE)
+    steps = flow.steps_by_id(document)
+    steering = next(s for s in document["steps"] if services.steers(s))
+    _, token = invitation_for(published_version(document))
+    answers = plans(document)[0]
+    page.goto(f"{live_server.url}/a/{token}/")
+    page.get_by_label("I have read how my answers are scored").check()
+    page.get_by_role("button", name="Start the assessment").click()
+    while step_id_of(page.url) != steering["id"]:
+        step_id = step_id_of(page.url)
+        answer_in_browser(page, steps[step_id], answers[step_id])
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+    answer_in_browser(page, steering, answers[steering["id"]])
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Previous step").click()
+    assert "your answer is final" in page.locator("#final-note").inner_text()
+    chosen = answers[steering["id"]]["option"]
+    text = next(o["text"] for o in steering["item"]["options"] if o["id"] == chosen)
+    assert page.get_by_label(text, exact=True).is_checked()
+    assert page.get_by_label(text, exact=True).is_disabled()
+    assert_no_axe_violations(page, "a step whose answer is final")
