@@ -1,0 +1,115 @@
+"""The credential pages in headless Chromium: the holder's journey, sharing, verifying, and no
+axe violations on any of them."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from credentials import services
+from credentials.models import ShareLink
+from tests.credentials.conftest import issue_for, take_attempt
+
+pytestmark = pytest.mark.browser
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page():
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium is not at {CHROMIUM}: apt-get install -y chromium", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        tab.set_default_timeout(15_000)
+        try:
+            yield tab
+        finally:
+            # ORM calls made while Playwright runs get their own connection (another context
+            # for asgiref's Local); close it, or the test database cannot be dropped.
+            connections.close_all()
+            browser.close()
+        assert not errors, errors
+
+
+def assert_accessible(page, name: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    assert not violations, (name, [(v["id"], v["help"]) for v in violations])
+
+
+def test_holder_shares_a_credential_and_a_verifier_checks_it(live_server, page, transactional_db):
+    from tests.credentials.conftest import keyed_document
+    from tests.support.factories import published_version
+
+    version = published_version(keyed_document(validity_days=365))
+    credential = issue_for(take_attempt(version)[1])
+    base = live_server.url
+
+    page.goto(f"{base}/ler/")
+    assert page.get_by_role("button", name="Email me a sign-in link").is_visible()
+    assert_accessible(page, "sign-in")
+
+    token = services.create_ler_token(credential.record, timedelta(minutes=5))
+    page.goto(f"{base}/ler/open/{token}")
+    assert_accessible(page, "open")
+    page.get_by_role("button", name="Open my record").click()
+    page.wait_for_url(f"{base}/ler/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Ada Candidate")
+    assert page.get_by_text("Issued by Acme Hiring").is_visible()
+    assert_accessible(page, "record")
+
+    page.get_by_role("link", name="View and share Small support scenario").click()
+    page.get_by_label("Label (only you see it)").fill("Acme application")
+    page.get_by_label("Expires after").select_option("7")
+    page.get_by_role("button", name="Create share link").click()
+    assert page.get_by_text("Share link created").is_visible()
+    assert_accessible(page, "credential")
+    share = ShareLink.objects.get()
+    assert share.label == "Acme application"
+
+    page.goto(f"{base}/c/{share.token}/")
+    assert page.locator("[data-outcome]").first.get_attribute("data-outcome") == "verified"
+    linkedin = page.get_by_role("link", name="Add to LinkedIn profile").get_attribute("href")
+    assert linkedin.startswith("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME")
+    page.get_by_label("The candidate's email address").fill("ada@example.com")
+    page.get_by_role("button", name="Check", exact=True).click()
+    assert "It matches" in page.locator("#holder-result").inner_text()
+    assert_accessible(page, "share")
+
+    page.goto(f"{base}/verify/")
+    page.get_by_label("Paste the credential (JSON)").fill(
+        credential.document.replace("Acme Hiring", "Acme Hiring Inc")
+    )
+    page.get_by_role("button", name="Verify").click()
+    assert page.locator("[data-outcome]").first.get_attribute("data-outcome") == "failed"
+    assert "changed after it was signed" in page.get_by_test_id("summary").first.inner_text()
+    assert_accessible(page, "verify")
+
+    page.goto(f"{base}/assessments/small-support/v1/")
+    assert page.get_by_role("heading", name="Judgement").is_visible()
+    assert_accessible(page, "assessment")
+
+    page.goto(f"{base}/ler/credentials/{credential.public_id}/")
+    page.get_by_role("button", name="Delete Acme application").click()
+    assert page.get_by_text("Share link deleted").is_visible()
+    response = page.goto(f"{base}/c/{share.token}/")
+    assert response.status == 404
+    assert_accessible(page, "deleted share")
