@@ -1,6 +1,8 @@
 """The public verification API: POST a credential as JSON, get the report of every check."""
 
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -28,6 +30,22 @@ class VerifyThrottle(AnonRateThrottle):
         return conf.verify_rate()
 
 
+class CheckSerializer(serializers.Serializer):
+    name = serializers.ChoiceField(["proof", "issuer", "status", "validity", "schema", "embedded"])
+    label = serializers.CharField()
+    status = serializers.ChoiceField(["passed", "failed", "unchecked", "not_applicable"])
+    detail = serializers.CharField(help_text="Why, in a sentence.")
+
+
+class ReportSerializer(serializers.Serializer):
+    verified = serializers.BooleanField(help_text="Every check passed or does not apply.")
+    outcome = serializers.ChoiceField(["verified", "failed", "incomplete"])
+    summary = serializers.CharField(help_text="The verdict in a sentence a person can read.")
+    checks = CheckSerializer(many=True)
+    credential = serializers.DictField(help_text="id, type, name, issuer, validity, as given.")
+    checked_at = serializers.DateTimeField()
+
+
 class VerifyCredentialView(APIView):
     """Verify a credential. Body: the credential JSON (at most 256 KiB).
 
@@ -41,6 +59,16 @@ class VerifyCredentialView(APIView):
     parser_classes = [RawJsonParser]
     throttle_classes = [VerifyThrottle]
 
+    @extend_schema(
+        operation_id="verify_credential",
+        summary="Verify a credential",
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={
+            200: ReportSerializer,
+            413: OpenApiResponse(ReportSerializer, description="The body is too large."),
+        },
+        auth=[],
+    )
     def post(self, request):
         body = request.data if isinstance(request.data, bytes) else b""
         if len(body) > VERIFY_LIMITS.max_bytes:

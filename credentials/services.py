@@ -577,3 +577,21 @@ def export_clr(record: LearnerRecord, email: str | None = None) -> dict:
         return sign(unsigned, key.private_key, key.verification_method, now, limits=CLR_LIMITS)
     except ProofError as exc:
         raise InvalidInput(f"The record could not be signed: {exc}") from exc
+
+
+def erase_learner_record(email: str) -> dict:
+    """Remove what the learner record holds about an address: its name, its DID, its sign-in
+    and share links. For `compliance` erasure; returns what was removed.
+
+    The signed credentials stay: they hold only a salted hash of the address, and deleting
+    them would break verification for employers who hold copies. Revoking them is a separate,
+    audited decision (`revoke_credential`).
+    """
+    record = LearnerRecord.objects.filter(email_hash=learner_email_hash(email)).first()
+    if record is None:
+        return {"record": False, "share_links": 0, "sign_in_links": 0}
+    with transaction.atomic():
+        share_links, _ = ShareLink.objects.filter(credential__record=record).delete()
+        sign_in_links, _ = record.tokens.all().delete()
+        LearnerRecord.objects.filter(pk=record.pk).update(display_name="", subject_did="")
+    return {"record": True, "share_links": share_links, "sign_in_links": sign_in_links}

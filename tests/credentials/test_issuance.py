@@ -7,14 +7,18 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 
+from assessments import services as assessment_services
 from compliance.models import AuditEvent
 from credentials import services
 from credentials.models import Credential, IssuanceJob, LerAccessToken
 from credentials.schemas import ACHIEVEMENT_CREDENTIAL, schema_errors
 from credentials.selectors import credential_link_for_attempt
+from scoring import services as scoring_services
+from scoring.models import ScoringJob
 from scoring.presenters import credential_link
 from tests.credentials.conftest import issue_for, keyed_document, take_attempt
-from tests.support.factories import published_version
+from tests.support.documents import small_document
+from tests.support.factories import invitation_for, published_version
 
 PAGE = "http://testserver/assessments/small-support/v1/"
 
@@ -183,14 +187,7 @@ def test_sweep_writes_jobs_for_passed_runs_only_and_enqueues_after_commit(
 
 
 def test_a_run_that_needs_review_waits_for_the_reviewer(db):
-    from tests.support.documents import small_document
-
     version = published_version(small_document())
-    from assessments import services as assessment_services
-    from scoring import services as scoring_services
-    from scoring.models import ScoringJob
-    from tests.support.factories import invitation_for
-
     invitation, _ = invitation_for(version)
     attempt = assessment_services.start_attempt(invitation)
     assessment_services.save_answer(attempt, "first-move", {"option": "check"})

@@ -258,3 +258,15 @@ def test_a_verifier_can_check_the_holders_email_against_the_hash(credential, cli
     other = client.post(f"/c/{share.token}/holder", {"email": "eve@example.com"})
     assert other.context["holder_check"]["matches"] is False
     assert b"It does not match" in other.content
+
+
+def test_erasing_a_record_removes_name_did_and_links_but_keeps_credentials(credential):
+    services.create_share_link(credential)
+    services.create_ler_token(credential.record, timedelta(minutes=5))
+    services.set_subject_did(credential.record, "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2Qt")
+    removed = services.erase_learner_record("Ada@Example.com")
+    assert removed == {"record": True, "share_links": 1, "sign_in_links": 1}
+    record = LearnerRecord.objects.get(pk=credential.record_id)
+    assert record.display_name == "" and record.subject_did == ""
+    assert verify_credential(credential.document).verified
+    assert services.erase_learner_record("nobody@example.com")["record"] is False
