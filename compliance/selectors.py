@@ -10,14 +10,12 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from assessments.models import Assessment, AssessmentVersion, Attempt, Invitation
-from compliance.audit import Action
 from compliance.exceptions import UnknownAssessment, UnknownCandidate
 from compliance.models import AuditEvent, ErasureRecord
-from scoring.models import ScoreRun
+from scoring.models import ReviewDecision, ScoreRun
 
 EXPORT_CHUNK_SIZE = 500
 
@@ -106,7 +104,12 @@ def invitation_ids(attempts: QuerySet[Attempt]) -> list[str]:
     return sorted(str(value) for value in ids)
 
 
-def recent_attempts(assessment: Assessment, limit: int = 50) -> QuerySet[Attempt]:
+def attempt_count(assessment: Assessment) -> int:
+    """How many attempts an assessment has had."""
+    return Attempt.objects.filter(version__assessment=assessment).count()
+
+
+def recent_attempts(assessment: Assessment, limit: int = 25) -> QuerySet[Attempt]:
     """The newest attempts of an assessment, annotated with their current run's outcome."""
     current = ScoreRun.objects.filter(attempt=OuterRef("pk"), superseded_by__isnull=True).order_by(
         "-created_at", "-pk"
@@ -157,6 +160,8 @@ _RUN_FIELDS = (
     "content_sha256",
     "responses_sha256",
     "model_hashes",
+    "overrides",
+    "inputs__erased_at",
     "breakdown_json",
     "breakdown_sha256",
     "overall_score",
@@ -196,24 +201,25 @@ def _batched(items: Iterable, size: int) -> Iterator[list]:
 
 
 def _records_for_chunk(chunk: list[dict], versions: dict[int, dict]) -> Iterator[dict[str, Any]]:
+    attempt_ids = [row["pk"] for row in chunk]
     runs_by_attempt: dict[int, list[dict]] = defaultdict(list)
-    runs = ScoreRun.objects.filter(attempt_id__in=[row["pk"] for row in chunk])
+    runs = ScoreRun.objects.filter(attempt_id__in=attempt_ids)
     for run in runs.order_by("created_at", "pk").values(*_RUN_FIELDS):
         runs_by_attempt[run["attempt_id"]].append(run)
+    reviews_by_attempt: dict[int, list[dict]] = defaultdict(list)
+    decisions = ReviewDecision.objects.filter(attempt_id__in=attempt_ids)
+    for decision in decisions.order_by("decided_at", "pk").values(*_REVIEW_FIELDS):
+        reviews_by_attempt[decision["attempt_id"]].append(_review_dict(decision))
     subjects = set()
     for row in chunk:
         subjects.add(f"attempt:{row['public_id']}")
         subjects.add(f"invitation:{row['invitation__public_id']}")
     events_by_subject: dict[str, list[dict]] = defaultdict(list)
-    user_ids: set[int] = set()
     events = AuditEvent.objects.filter(subject__in=list(subjects)).order_by("seq")
     for event in events.values(
         "seq", "occurred_at", "actor", "action", "subject", "payload", "event_hash"
     ):
         events_by_subject[event["subject"]].append(_event_dict(event))
-        if event["action"] == Action.REVIEW_DECIDED and event["actor"].startswith("user:"):
-            user_ids.add(int(event["actor"].removeprefix("user:")))
-    usernames = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))
     erased = set(
         ErasureRecord.objects.filter(
             invitation_public_id__in=[row["invitation__public_id"] for row in chunk]
@@ -226,8 +232,8 @@ def _records_for_chunk(chunk: list[dict], versions: dict[int, dict]) -> Iterator
             row,
             version=versions[row["version_id"]],
             runs=runs_by_attempt.get(row["pk"], []),
+            reviews=reviews_by_attempt.get(row["pk"], []),
             events=sorted(attempt_events + invitation_events, key=lambda event: event["seq"]),
-            usernames=usernames,
             erased=row["invitation__public_id"] in erased,
         )
 
@@ -249,29 +255,11 @@ def _attempt_record(
     *,
     version: dict,
     runs: list[dict],
+    reviews: list[dict],
     events: list[dict],
-    usernames: dict[int, str],
     erased: bool,
 ) -> dict[str, Any]:
     superseded = {run["supersedes_id"] for run in runs if run["supersedes_id"]}
-    reviews = []
-    for event in events:
-        if event["action"] != Action.REVIEW_DECIDED:
-            continue
-        payload = event["payload"]
-        actor = event["actor"]
-        user_id = int(actor.removeprefix("user:")) if actor.startswith("user:") else None
-        reviews.append(
-            {
-                "seq": event["seq"],
-                "decided_at": event["occurred_at"],
-                "reviewer": actor,
-                "reviewer_username": usernames.get(user_id) if user_id else None,
-                "reason": payload.get("reason", ""),
-                "run": payload.get("run"),
-                "payload": payload,
-            }
-        )
     return {
         "attempt_id": str(row["public_id"]),
         "invitation_id": str(row["invitation__public_id"]),
@@ -296,6 +284,35 @@ def _attempt_record(
     }
 
 
+_REVIEW_FIELDS = (
+    "pk",
+    "attempt_id",
+    "criterion_key",
+    "level",
+    "reason",
+    "reviewer_id",
+    "reviewer_label",
+    "decided_at",
+    "item__run_id",
+    "job__run__id",
+)
+
+
+def _review_dict(decision: dict) -> dict[str, Any]:
+    return {
+        "decision_id": decision["pk"],
+        "decided_at": _iso(decision["decided_at"]),
+        "reviewer": f"user:{decision['reviewer_id']}" if decision["reviewer_id"] else None,
+        "reviewer_username": decision["reviewer_label"],
+        "criterion": decision["criterion_key"],
+        "level": decision["level"],
+        "reason": decision["reason"],
+        "run_reviewed": decision["item__run_id"],
+        # The run that applied the decision (None until the review job has run).
+        "run": decision["job__run__id"],
+    }
+
+
 def _run_dict(run: dict, *, current: bool) -> dict[str, Any]:
     try:
         breakdown = json.loads(run["breakdown_json"])
@@ -313,6 +330,8 @@ def _run_dict(run: dict, *, current: bool) -> dict[str, Any]:
         "responses_sha256": run["responses_sha256"],
         "breakdown_sha256": run["breakdown_sha256"],
         "model_hashes": models or {},
+        "overrides": run["overrides"] or {},
+        "answers_erased": run["inputs__erased_at"] is not None,
         "overall_score": run["overall_score"],
         "passed": run["passed"],
         "needs_review": run["needs_review"],

@@ -25,6 +25,7 @@ from compliance.models import AuditEvent, ErasureRecord
 from compliance.reporting import audit_export
 from compliance.reporting import bias as bias_rendering
 from compliance.selectors import attempt_records, export_attempts, invitation_ids
+from scoring import services as scoring_services
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +235,8 @@ def erase_candidate(
     """Erase a candidate's personal data, keep their pseudonymous scores; idempotent.
 
     Name, email, free-text answers and accommodation notes go (through the assessments
-    service), and so do their demographic answers. Score runs, hashes and the audit chain stay,
+    service), the free text in the scoring app's answer snapshots (through its service), and
+    the candidate's demographic answers. Score runs, hashes and the audit chain stay,
     and one ``data.erased`` event is appended, so the chain still verifies.
     """
     existing = ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).first()
@@ -246,6 +248,8 @@ def erase_candidate(
     existing = ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).first()
     if existing is not None:
         return existing
+    # The scoring app keeps a copy of the answers each run scored: its free text goes too.
+    snapshots = scoring_services.erase_score_inputs(erased["attempts"])
     demographics.delete_for_attempts(erased["attempts"])
     event = record_event(
         Action.DATA_ERASED,
@@ -255,6 +259,7 @@ def erase_candidate(
             "reason": str(reason),
             "attempts": sorted(str(public_id) for public_id in erased["attempts"]),
             "free_text_answers_erased": erased["responses"],
+            "scored_answer_snapshots_erased": snapshots,
             "accommodation_requests_erased": erased["accommodation_requests"],
         },
     )

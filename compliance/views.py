@@ -100,14 +100,18 @@ def chain(request):
 def assessment(request, slug: str):
     """One assessment: versions, recent attempts, the audit export and the bias audit."""
     item = _assessment(slug)
-    context = {
+    return render(request, "compliance/assessment.html", _assessment_context(item))
+
+
+def _assessment_context(item, *, export_form=None) -> dict:
+    return {
+        "nav": "index",
         "assessment": item,
         "versions": item.versions.select_related("published_by").order_by("-number"),
         "attempts": selectors.recent_attempts(item),
-        "export_form": AuditExportForm(),
-        "bias_form": BiasAuditForm(),
+        "attempt_total": selectors.attempt_count(item),
+        "export_form": export_form or AuditExportForm(),
     }
-    return render(request, "compliance/assessment.html", context)
 
 
 @require_http_methods(["POST"])
@@ -143,14 +147,8 @@ def audit_export(request, slug: str):
     return response
 
 
-def _assessment_with_errors(request, item, *, export_form=None, bias_form=None):
-    context = {
-        "assessment": item,
-        "versions": item.versions.select_related("published_by").order_by("-number"),
-        "attempts": selectors.recent_attempts(item),
-        "export_form": export_form or AuditExportForm(),
-        "bias_form": bias_form or BiasAuditForm(),
-    }
+def _assessment_with_errors(request, item, *, export_form):
+    context = _assessment_context(item, export_form=export_form)
     return render(request, "compliance/assessment.html", context, status=400)
 
 
@@ -187,6 +185,7 @@ def bias_audit(request, slug: str):
 
 def _bias_page(request, item, form, output, status: int = 200):
     context = {
+        "nav": "index",
         "assessment": item,
         "form": form,
         "report": output.report if output else None,

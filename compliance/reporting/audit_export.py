@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html import escape
+from itertools import islice
 from typing import Any, BinaryIO
 
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
@@ -37,6 +38,10 @@ EXPORT_FORMAT = "skillproof/audit-export@1"
 # Past this many attempts the PDF lists each attempt on one line and leaves the per-criterion
 # detail to the CSV and JSON exports (it says so on its summary page).
 PDF_DETAIL_LIMIT = 200
+# The PDF is for people: its summary and charts cover every attempt, but it lists at most this
+# many attempts line by line (about 50 pages); the CSV and JSON exports list every one. This
+# also bounds the PDF's memory, since reportlab keeps each page until the file is written.
+PDF_LINE_LIMIT = 2000
 
 CSV_COLUMNS = (
     "assessment",
@@ -387,6 +392,11 @@ def _short(value: str | None, length: int = 8) -> str:
     return (value or "")[:length]
 
 
+def _when(value: str | None, missing: str = "") -> str:
+    """An ISO timestamp as ``YYYY-MM-DD HH:MM:SS`` (the export's times are UTC)."""
+    return value[:19].replace("T", " ") if value else missing
+
+
 def _story(
     header: dict,
     stats: ExportStats,
@@ -401,11 +411,17 @@ def _story(
     yield _facts_table(_summary_facts(header, stats), styles, width)
     yield Spacer(1, 8)
     if not detailed:
+        listed = (
+            f"the first {PDF_LINE_LIMIT} are listed on one line each"
+            if stats.attempts > PDF_LINE_LIMIT
+            else "each is listed on one line"
+        )
         yield Paragraph(
             _markup(
-                f"This export covers {stats.attempts} attempts, so each attempt is listed on one "
-                "line. Every criterion score with its level, method, confidence and evidence is "
-                "in the CSV and JSON exports of the same scope."
+                f"This export covers {stats.attempts} attempts: the figures and charts count "
+                f"all of them, and {listed}. Every attempt, with each criterion's points, "
+                "level, method, confidence and evidence, is in the CSV and JSON exports of the "
+                "same scope."
             ),
             styles["Small"],
         )
@@ -421,7 +437,7 @@ def _story(
     yield _table(
         ["Version", "Content sha256", "Published"],
         [
-            [str(item["number"]), item["content_sha256"], item["published_at"] or ""]
+            [str(item["number"]), item["content_sha256"], _when(item["published_at"])]
             for item in assessment["versions"]
         ],
         styles,
@@ -461,8 +477,17 @@ def _story(
     else:
         yield Paragraph("No attempt has been scored.", styles["BodyText"])
     yield CondPageBreak(2 * inch)
+    yield Spacer(1, 10)
     yield Paragraph("Attempts", styles["Heading1"])
-    yield from _attempt_lines(records(), styles, width)
+    yield from _attempt_lines(islice(records(), PDF_LINE_LIMIT), styles, width)
+    if stats.attempts > PDF_LINE_LIMIT:
+        yield Paragraph(
+            _markup(
+                f"{stats.attempts - PDF_LINE_LIMIT} further attempts are in the CSV and JSON "
+                "exports."
+            ),
+            styles["BodyText"],
+        )
     if detailed:
         for record in records():
             yield PageBreak()
@@ -596,7 +621,7 @@ def _attempt_line(record: dict) -> list[str]:
     return [
         _short(record["attempt_id"]),
         "(erased)" if candidate["erased"] else f"{candidate['name']} <{candidate['email']}>",
-        (record["timestamps"]["submitted_at"] or "not submitted")[:19].replace("T", " "),
+        _when(record["timestamps"]["submitted_at"], "not submitted"),
         f"v{record['version']['number']} {_short(record['version']['content_sha256'])}",
         "" if run is None else f"{run['overall_score']:.1f}",
         "" if run is None else ("yes" if run["passed"] else "no"),
@@ -624,9 +649,10 @@ def _attempt_detail(record: dict, styles, width: float) -> Iterator:
                 f"v{record['version']['number']}, sha256 {record['version']['content_sha256']}",
             ),
             (
-                "Timeline",
-                f"invited {times['invited_at']}; consent {times['consent_at']}; "
-                f"started {times['started_at']}; submitted {times['submitted_at']}"
+                "Timeline (UTC)",
+                f"invited {_when(times['invited_at'])}; consent {_when(times['consent_at'])}; "
+                f"started {_when(times['started_at'])}; "
+                f"submitted {_when(times['submitted_at'], 'never')}"
                 + (" (at the time limit)" if record["auto_submitted"] else ""),
             ),
         ],
@@ -651,7 +677,7 @@ def _attempt_detail(record: dict, styles, width: float) -> Iterator:
             [
                 [
                     str(run["run_id"]),
-                    run["created_at"][:19].replace("T", " "),
+                    _when(run["created_at"]),
                     "yes" if run["current"] else "superseded",
                     run["reason"],
                     run["engine_version"],
@@ -664,7 +690,7 @@ def _attempt_detail(record: dict, styles, width: float) -> Iterator:
             ],
             styles,
             width,
-            (0.05, 0.12, 0.07, 0.07, 0.08, 0.06, 0.06, 0.32, 0.17),
+            (0.05, 0.13, 0.09, 0.07, 0.07, 0.06, 0.06, 0.30, 0.17),
             mono_columns={7, 8},
         )
     else:
@@ -679,26 +705,28 @@ def _attempt_detail(record: dict, styles, width: float) -> Iterator:
             [_criterion_cells(criterion) for criterion in criteria],
             styles,
             width,
-            (0.17, 0.1, 0.07, 0.1, 0.07, 0.07, 0.42),
+            (0.16, 0.1, 0.07, 0.09, 0.07, 0.08, 0.43),
             mono_columns={6},
             highlight=lambda index: "#fdf3e1" if criteria[index].get("needs_review") else None,
         )
     if record["review_decisions"]:
         yield Paragraph("Review decisions", styles["Heading3"])
         yield _table(
-            ["Decided", "Reviewer", "Run", "Reason"],
+            ["Decided", "Reviewer", "Criterion", "Level", "Applied in run", "Reason"],
             [
                 [
-                    (review["decided_at"] or "")[:19].replace("T", " "),
-                    review["reviewer_username"] or review["reviewer"],
-                    str(review["run"] or ""),
-                    review["reason"],
+                    _when(review.get("decided_at")),
+                    review.get("reviewer_username") or review.get("reviewer") or "",
+                    str(review.get("criterion") or ""),
+                    str(review.get("level", "")),
+                    str(review.get("run") or "pending"),
+                    str(review.get("reason") or ""),
                 ]
                 for review in record["review_decisions"]
             ],
             styles,
             width,
-            (0.15, 0.15, 0.08, 0.62),
+            (0.14, 0.12, 0.18, 0.06, 0.09, 0.41),
         )
     if record["events"]:
         yield Paragraph("Audit events", styles["Heading3"])
@@ -707,7 +735,7 @@ def _attempt_detail(record: dict, styles, width: float) -> Iterator:
             [
                 [
                     str(event["seq"]),
-                    event["occurred_at"][:19].replace("T", " "),
+                    _when(event["occurred_at"]),
                     event["actor"],
                     event["action"],
                     event["event_hash"],

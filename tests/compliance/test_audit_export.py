@@ -9,29 +9,31 @@ import subprocess
 import pytest
 from django.core.management import CommandError, call_command
 
-from compliance.audit import Action, chain_head, record_event, verify_chain
+from compliance.audit import Action, chain_head, verify_chain
 from compliance.exceptions import UnknownCandidate
 from compliance.models import AuditEvent
 from compliance.reporting.audit_export import CSV_COLUMNS
 from compliance.services import start_audit_export
+from scoring.models import ReviewItem
+from scoring.review_services import decide_review_item
 from scoring.selectors import current_score_run
+from scoring.services import run_scoring_job
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def history(scored, reviewer):
-    """Two candidates; the second one's run was reviewed and superseded by a human decision."""
+    """Two candidates; a reviewer decided on the second one's written answer, and the run that
+    applied the decision superseded the machine's run."""
     first = scored.take(name="Ada Lovelace", email="ada@example.com")
     second = scored.take(name="=HYPERLINK(evil)", email="grace@example.com", option="ignore")
     old_run = current_score_run(second)
-    new_run = scored.rescore(second)
-    record_event(
-        Action.REVIEW_DECIDED,
-        actor=f"user:{reviewer.pk}",
-        subject=f"attempt:{second.public_id}",
-        payload={"reason": "The reply apologises and gives a plan.", "run": new_run.pk},
+    item = ReviewItem.objects.get(attempt=second, state=ReviewItem.State.OPEN)
+    decision = decide_review_item(
+        item, level=2, reason="The reply apologises and gives a plan.", user=reviewer
     )
+    new_run = run_scoring_job(decision.job_id)
     return {"first": first, "second": second, "old_run": old_run, "new_run": new_run}
 
 
@@ -78,6 +80,14 @@ def test_csv_lists_superseded_runs_and_review_decisions(scored, history):
     reviews = json.loads(new["review_decisions"])
     assert reviews[0]["reason"] == "The reply apologises and gives a plan."
     assert reviews[0]["reviewer_username"] == "reviewer"
+    assert reviews[0]["criterion"] == "reply/reply-quality" and reviews[0]["level"] == 2
+    assert reviews[0]["run"] == history["new_run"].pk
+    human = next(
+        row
+        for row in second
+        if row["run_id"] == str(history["new_run"].pk) and row["criterion_id"] == "reply-quality"
+    )
+    assert human["method"] == "human"
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(scored, history):
@@ -108,10 +118,16 @@ def test_json_is_complete(scored, history):
     assert [run["current"] for run in runs] == [False, True]
     breakdown = runs[1]["breakdown"]
     criteria = [c for step in breakdown["steps"] for c in step["criteria"]]
-    assert {c["method"] for c in criteria} == {"keyed", "concept"}
+    # The reviewer's decision replaced the machine's concept score with a human one.
+    assert {c["method"] for c in criteria} == {"keyed", "human"}
+    old_criteria = [c for step in runs[0]["breakdown"]["steps"] for c in step["criteria"]]
+    assert {c["method"] for c in old_criteria} == {"keyed", "concept"}
     assert all({"points", "level", "confidence", "evidence"} <= set(c) for c in criteria)
     assert "model_hashes" in runs[1]
-    assert second["review_decisions"][0]["reviewer"].startswith("user:")
+    assert runs[1]["overrides"]["reply/reply-quality"]["reason"].startswith("The reply")
+    review = second["review_decisions"][0]
+    assert review["reviewer"].startswith("user:") and review["reviewer_username"] == "reviewer"
+    assert review["reason"] == "The reply apologises and gives a plan."
     actions = [event["action"] for event in second["events"]]
     assert actions[0] == Action.INVITATION_CREATED
     assert Action.SCORE_RUN_SUPERSEDED in actions and Action.REVIEW_DECIDED in actions

@@ -13,7 +13,7 @@ from compliance.anchors import append_anchor, verify_audit_chain
 from compliance.audit import Action
 from compliance.models import AuditEvent, Demographics, ErasureRecord
 from compliance.services import erase_candidate
-from scoring.models import ScoreRun
+from scoring.models import ScoreInput, ScoreRun
 from tests.support.factories import invitation_for
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +45,8 @@ def test_erasure_removes_personal_data(candidate):
     assert answers["first-move"] == {"option": "check"}  # a choice is not personal data
     request = AccommodationRequest.objects.get(invitation=invitation)
     assert (request.details, request.decision_note) == ("", "")
+    for snapshot in ScoreInput.objects.filter(attempt=candidate):
+        assert snapshot.erased_at is not None and "refund" not in snapshot.responses_json
     assert not Demographics.objects.filter(attempt_public_id=candidate.public_id).exists()
 
 
