@@ -18,6 +18,16 @@ def current_score_run(attempt) -> ScoreRun | None:
     )
 
 
+def current_score_run_id(attempt_id: int) -> int | None:
+    """The id of an attempt's current run (without loading its breakdown)."""
+    return (
+        ScoreRun.objects.filter(attempt_id=attempt_id, superseded_by__isnull=True)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def scoring_status(attempt) -> str:
     """`scored`, `failed` or `pending` for the candidate's waiting page."""
     if ScoreRun.objects.filter(attempt=attempt).exists():

@@ -41,7 +41,7 @@ from scoring.models import (
 from scoring.selectors import (
     active_model_hashes,
     current_overrides,
-    current_score_run,
+    current_score_run_id,
 )
 
 logger = logging.getLogger(__name__)
@@ -242,6 +242,28 @@ def load_artifact(sha256: str, data: bytes | None = None) -> engine.TextModel:
     return model
 
 
+_CONTENT_CACHE: OrderedDict[int, dict] = OrderedDict()
+_CONTENT_CACHE_SIZE = 32
+
+
+def frozen_content(version) -> dict:
+    """A version's frozen content, cached by version id: a published version never changes
+    (a database trigger refuses it), so the cache cannot go stale; the hash is checked once."""
+    from assessments.models import AssessmentVersion
+
+    cached = _CONTENT_CACHE.get(version.pk)
+    if cached is not None:
+        _CONTENT_CACHE.move_to_end(version.pk)
+        return cached
+    content = AssessmentVersion.objects.values_list("content", flat=True).get(pk=version.pk)
+    if json_sha256(content) != version.content_sha256:
+        raise PermanentScoringError(f"the content of {version} does not match its sha256")
+    _CONTENT_CACHE[version.pk] = content
+    while len(_CONTENT_CACHE) > _CONTENT_CACHE_SIZE:
+        _CONTENT_CACHE.popitem(last=False)
+    return content
+
+
 def _engine_models(model_hashes: dict[str, str]) -> dict[str, engine.TextModel]:
     missing = [sha for sha in model_hashes.values() if sha not in _ARTIFACT_CACHE]
     rows = {}
@@ -327,6 +349,7 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
     job = (
         ScoringJob.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("attempt__version", "version")
+        .defer("attempt__version__content", "version__content")  # see frozen_content
         .filter(pk=job_id, state=ScoringJob.State.PENDING)
         .first()
     )
@@ -348,12 +371,13 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
     responses = attempt_responses(attempt)
     model_hashes = active_model_hashes(version)
     models = _engine_models(model_hashes)
-    previous = current_score_run(attempt)
+    content = frozen_content(version)
+    previous_id = current_score_run_id(attempt.pk)
     # Decisions are taken on a run's review items: with no run yet there can be none.
-    overrides = current_overrides(attempt) if previous is not None else {}
+    overrides = current_overrides(attempt) if previous_id is not None else {}
     clock.lap("load")
     breakdown = compute_breakdown(
-        version.content,
+        content,
         responses,
         models,
         _engine_overrides(overrides),
@@ -365,7 +389,7 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
     run = ScoreRun.objects.create(
         job=job,
         attempt=attempt,
-        supersedes=previous,
+        supersedes_id=previous_id,
         engine_version=breakdown.engine_version,
         version=version,
         content_sha256=version.content_sha256,
@@ -379,7 +403,7 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
         passed=breakdown.passed,
         needs_review=breakdown.needs_review,
     )
-    _sync_review_items(run, breakdown, first_run=previous is None)
+    _sync_review_items(run, breakdown, first_run=previous_id is None)
     job.state = ScoringJob.State.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["state", "finished_at"])
@@ -402,12 +426,12 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
             "passed": run.passed,
         },
     )
-    if previous is not None:
+    if previous_id is not None:
         record_event(
             Action.SCORE_RUN_SUPERSEDED,
             actor="system",
             subject=subject,
-            payload={"run": previous.pk, "superseded_by": run.pk, "reason": job.reason},
+            payload={"run": previous_id, "superseded_by": run.pk, "reason": job.reason},
         )
     return run
 
