@@ -6,6 +6,7 @@ session for that record; everything under /ler/ reads the record from that sessi
 """
 
 import json
+import logging
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments.models import AssessmentVersion
 from credentials import conf, documents, keys, selectors, services
-from credentials.exceptions import AccessDenied, InvalidInput, LinkUnavailable
+from credentials.exceptions import AccessDenied, InvalidInput, IssuerKeyError, LinkUnavailable
 from credentials.models import StatusList
 from credentials.presenters import (
     assessment_public,
@@ -29,6 +30,8 @@ from credentials.presenters import (
 )
 from credentials.proofs import VERIFY_LIMITS
 from credentials.verification import Report, unreadable, verify_credential
+
+logger = logging.getLogger(__name__)
 
 SESSION_KEY = "credentials_ler_record"
 NEXT_KEY = "credentials_ler_next"
@@ -51,7 +54,10 @@ def did_document(request):
     """The did:web DID document: every issuer key, active and retired, as a Multikey."""
     published = keys.published_keys()
     if not published:
-        keys.signing_key()  # generated on first use, so the issuer always has a key to show
+        try:
+            keys.signing_key()  # generated on first use, so the issuer has a key to show
+        except IssuerKeyError:
+            logger.exception("No issuer key could be made for the DID document")
         published = keys.published_keys()
     did = keys.issuer_id()
     return _json_document(
