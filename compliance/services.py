@@ -25,6 +25,7 @@ from compliance.models import AuditEvent, ErasureRecord
 from compliance.reporting import audit_export
 from compliance.reporting import bias as bias_rendering
 from compliance.selectors import attempt_records, export_attempts, invitation_ids
+from credentials import services as credential_services
 from scoring import services as scoring_services
 
 logger = logging.getLogger(__name__)
@@ -235,13 +236,15 @@ def erase_candidate(
     """Erase a candidate's personal data, keep their pseudonymous scores; idempotent.
 
     Name, email, free-text answers and accommodation notes go (through the assessments
-    service), the free text in the scoring app's answer snapshots (through its service), and
-    the candidate's demographic answers. Score runs, hashes and the audit chain stay,
-    and one ``data.erased`` event is appended, so the chain still verifies.
+    service), the free text in the scoring app's answer snapshots and the name on the learner
+    record (through their services), and the candidate's demographic answers. Score runs,
+    hashes and the audit chain stay, and one ``data.erased`` event is appended, so the chain
+    still verifies.
     """
     existing = ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).first()
     if existing is not None:
         return existing
+    email = Invitation.objects.values_list("candidate_email", flat=True).get(pk=invitation.pk)
     # Locks the invitation row until commit, so a concurrent erasure waits here and then finds
     # the record the first one wrote.
     erased = assessment_services.erase_invitation_personal_data(invitation)
@@ -251,6 +254,12 @@ def erase_candidate(
     # The scoring app keeps a copy of the answers each run scored: its free text goes too.
     snapshots = scoring_services.erase_score_inputs(erased["attempts"])
     demographics.delete_for_attempts(erased["attempts"])
+    # The learner record (credentials) is the person's, shared by every invitation sent to the
+    # address: it is cleared with the last of them, never while another still uses it.
+    learner_record = False
+    still_used = Invitation.objects.filter(candidate_email__iexact=email).exclude(pk=invitation.pk)
+    if not still_used.exists():
+        learner_record = credential_services.erase_learner_record(email)["record"]
     event = record_event(
         Action.DATA_ERASED,
         actor=actor or f"candidate:invitation:{invitation.public_id}",
@@ -260,6 +269,7 @@ def erase_candidate(
             "attempts": sorted(str(public_id) for public_id in erased["attempts"]),
             "free_text_answers_erased": erased["responses"],
             "scored_answer_snapshots_erased": snapshots,
+            "learner_record_erased": learner_record,
             "accommodation_requests_erased": erased["accommodation_requests"],
         },
     )

@@ -13,6 +13,7 @@ from compliance.anchors import append_anchor, verify_audit_chain
 from compliance.audit import Action
 from compliance.models import AuditEvent, Demographics, ErasureRecord
 from compliance.services import erase_candidate
+from credentials import services as credential_services
 from scoring.models import ScoreInput, ScoreRun
 from tests.support.factories import invitation_for
 
@@ -130,3 +131,17 @@ def test_staff_command_erases_by_email(candidate, capsys):
     call_command("erase_candidate", email="JANE@example.com")
     assert ErasureRecord.objects.get().reason == ErasureRecord.Reason.STAFF
     assert "Erased invitation" in capsys.readouterr().out
+
+
+def test_the_learner_record_is_cleared_with_the_last_invitation_to_the_address(scored):
+    first = scored.take(name="Jane Doe", email="jane@example.com")
+    second = scored.take(name="Jane Doe", email="Jane@Example.com")
+    record = credential_services.record_for_email("jane@example.com", "Jane Doe")
+    erase_candidate(first.invitation)
+    record.refresh_from_db()
+    assert record.display_name == "Jane Doe"  # another invitation still uses the record
+    erase_candidate(second.invitation)
+    record.refresh_from_db()
+    assert record.display_name == ""
+    event = AuditEvent.objects.filter(action=Action.DATA_ERASED).order_by("-seq").first()
+    assert json.loads(event.payload)["learner_record_erased"] is True
