@@ -489,11 +489,17 @@ def _flag_finding(
         significant = result.p_value < SIGNIFICANCE_LEVEL
         test_label = TEST_LABELS[result.test]
         text += (
-            f" {test_label[0].upper()}{test_label[1:]}: p = {format_p_value(result.p_value)}, "
+            f" {test_label[0].upper()}{test_label[1:]}: p {_p_relation(result.p_value)}, "
             f"{'statistically significant' if significant else 'not statistically significant'}"
             f" at the {SIGNIFICANCE_LEVEL} level."
         )
     return text
+
+
+def _p_relation(p_value: float) -> str:
+    # "p = 0.0315", but "p < 0.0001" rather than "p = < 0.0001".
+    text = format_p_value(p_value)
+    return text if text.startswith("<") else f"= {text}"
 
 
 def _percent(value: float) -> str:

@@ -190,3 +190,15 @@ def test_each_bias_audit_is_recorded_without_per_person_data(scored, cohort):
     assert event.action == Action.REPORT_EXPORTED
     assert json.loads(event.payload)["report"] == "bias_audit"
     assert json.loads(event.payload)["records"] == 66
+
+
+def test_a_tiny_p_value_reads_p_less_than_not_p_equals_less_than():
+    from datetime import date
+
+    from compliance.bias import AuditRecord, compute_bias_audit
+
+    records = [AuditRecord("male", "white", True, 90.0, date(2024, 1, 1))] * 200 + [
+        AuditRecord("female", "white", False, 10.0, date(2024, 1, 1))
+    ] * 200
+    findings = " ".join(compute_bias_audit(records).summary)
+    assert "p < 0.0001" in findings and "p = <" not in findings
