@@ -38,8 +38,10 @@ class Action:
     REVIEW_DECIDED = "review.decided"
     MODEL_TRAINED = "model.trained"
     MODEL_ACTIVATED = "model.activated"
+    MODEL_DEACTIVATED = "model.deactivated"
     CREDENTIAL_ISSUED = "credential.issued"
     CREDENTIAL_REVOKED = "credential.revoked"
+    ISSUER_KEY_ROTATED = "issuer_key.rotated"
     # Recorded by compliance (reports, data rights) and by the candidate's data download.
     REPORT_EXPORTED = "report.exported"
     DATA_EXPORTED = "data.exported"

@@ -198,7 +198,8 @@ def _bias_page(request, item, form, output, status: int = 200):
 # --- candidate pages ----------------------------------------------------------------------------
 
 
-def _submitted_attempt(request, token: str) -> tuple[object, Attempt | None, HttpResponse | None]:
+def _invitation_and_attempt(request, token: str):
+    """(invitation, its latest attempt, None), or (None, None, the page saying the link is bad)."""
     try:
         invitation = access_invitation_by_token(token)
     except InvitationUnavailable as error:
@@ -211,7 +212,7 @@ def _submitted_attempt(request, token: str) -> tuple[object, Attempt | None, Htt
 @require_http_methods(["GET", "POST"])
 def self_identify(request, token: str):
     """The voluntary self-identification form, offered after submitting."""
-    invitation, attempt, failure = _submitted_attempt(request, token)
+    invitation, attempt, failure = _invitation_and_attempt(request, token)
     if failure:
         return failure
     if attempt is None or attempt.submitted_at is None:
@@ -249,7 +250,7 @@ def self_identify(request, token: str):
 @require_http_methods(["GET", "POST"])
 def erase(request, token: str):
     """The candidate asks for their personal data to be erased (and it is, at once)."""
-    invitation, attempt, failure = _submitted_attempt(request, token)
+    invitation, attempt, failure = _invitation_and_attempt(request, token)
     if failure:
         return failure
     record = ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).first()
