@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Names the staff user behind role changes in the audit chain (else "system").
+    "compliance.context.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -186,6 +188,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.submit_expired_attempts",
         "schedule": timedelta(seconds=env_int("EXPIRY_INTERVAL_SECONDS", 30)),
     },
+    "sweep-issuance": {
+        "task": "credentials.tasks.sweep_issuance",
+        "schedule": timedelta(seconds=env_int("ISSUANCE_SWEEP_SECONDS", 10)),
+    },
+    "anchor-audit-chain": {
+        "task": "compliance.tasks.anchor_audit_chain",
+        "schedule": timedelta(seconds=env_int("AUDIT_ANCHOR_INTERVAL_SECONDS", 3600)),
+    },
+    "erase-expired-personal-data": {
+        "task": "compliance.tasks.erase_expired_personal_data",
+        "schedule": timedelta(seconds=env_int("RETENTION_INTERVAL_SECONDS", 86400)),
+    },
 }
 
 # An outbox row still pending after this long is enqueued again by the sweeper.
@@ -194,6 +208,21 @@ OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 60)
 # --- Product settings ---
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
 DATA_RETENTION_DAYS = env_int("DATA_RETENTION_DAYS", 365)
+
+# Scoring: a text model scores a criterion only with enough exemplars and agreement with humans.
+TEXT_MODEL_QWK_BAR = float(os.environ.get("TEXT_MODEL_QWK_BAR", "0.7"))
+TEXT_MODEL_MIN_EXEMPLARS = env_int("TEXT_MODEL_MIN_EXEMPLARS", 30)
+
+# Credentials: issuer keys live in files (or ISSUER_SECRET_KEY), never in database columns.
+ISSUER_KEY_DIR = Path(os.environ.get("ISSUER_KEY_DIR", DATA_DIR / "keys"))
+ISSUER_NAME = os.environ.get("ISSUER_NAME", "Skillproof")
+
+# Compliance: the audit chain's head is signed and appended to a file outside the database.
+# In production point it at storage the database user cannot rewrite (append-only mount).
+AUDIT_ANCHOR_FILE = Path(os.environ.get("AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchors.jsonl"))
+AUDIT_SIGNING_KEY_FILE = Path(
+    os.environ.get("AUDIT_SIGNING_KEY_FILE", DATA_DIR / "audit-signing-key.pem")
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -12,9 +12,7 @@ STRONG_KEY = "k3y-" + "x7Qp9z!Lm2#vR8tY4wB6nC1dF5gH0jK" * 2
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    merged = {
-        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}
-    }
+    merged = {k: v for k, v in os.environ.items() if k not in PER_DEPLOYMENT}
     merged.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
