@@ -14,7 +14,9 @@ def filesystem_sender(data_dir) -> Celery:
     broker, control = data_dir / "broker", data_dir / "broker-control"
     broker.mkdir(parents=True, exist_ok=True)
     control.mkdir(parents=True, exist_ok=True)
+    # set_as_current=False: shared tasks in this process must keep publishing to Redis.
     return Celery(
+        set_as_current=False,
         broker="filesystem://",
         broker_transport_options={
             "data_folder_in": str(broker),
