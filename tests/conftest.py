@@ -38,3 +38,7 @@ def celery_worker(transactional_db, clean_broker):
 
     with running_worker(clean_broker) as worker:
         yield worker
+
+
+# Browser fixtures are shared by tests/browser and the credential pages' tests.
+from tests.support.browser import browser, context, page  # noqa: E402, F401

@@ -5,15 +5,12 @@ import re
 from pathlib import Path
 
 import yaml
-from axe_playwright_python.sync_playwright import Axe
 
 from assessments import flow
 from tests.support.documents import small_document
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "assessments" / "demo"
 DEMO_FILES = sorted(DEMO_DIR.glob("*.yaml"))
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-_axe = Axe()  # bundles axe-core: nothing is fetched over the network
 
 
 def load_document(name: str) -> dict:
@@ -21,19 +18,6 @@ def load_document(name: str) -> dict:
     if name == "small-document":
         return small_document()
     return yaml.safe_load((DEMO_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
-
-
-def assert_no_axe_violations(page, where: str = "") -> None:
-    """Run axe-core on the page as it is now; fail listing every violation and its nodes."""
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    violations = results.response["violations"]
-    if violations:
-        lines = [
-            f"{v['id']} ({v['impact']}): {v['help']} — "
-            + "; ".join(node["target"][0] for node in v["nodes"][:5])
-            for v in violations
-        ]
-        raise AssertionError(f"axe-core violations on {where or page.url}:\n" + "\n".join(lines))
 
 
 # --- Answer plans ------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from assessments.models import Attempt, Response
 from tests.browser.candidate_support import (
     DEMO_DIR,
     answer_in_browser,
-    assert_no_axe_violations,
     focus_is_visible,
     load_document,
     plans,
@@ -17,6 +16,7 @@ from tests.browser.candidate_support import (
     step_id_of,
     tab_to,
 )
+from tests.support.browser import assert_no_axe_violations
 from tests.support.factories import invitation_for, published_version
 
 pytestmark = [pytest.mark.browser]

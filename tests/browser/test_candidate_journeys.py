@@ -9,12 +9,12 @@ from scoring.models import ScoringJob
 from tests.browser.candidate_support import (
     DEMO_FILES,
     answer_in_browser,
-    assert_no_axe_violations,
     load_document,
     plans,
     simulate,
     step_id_of,
 )
+from tests.support.browser import assert_no_axe_violations
 from tests.support.factories import invitation_for, published_version
 
 pytestmark = [pytest.mark.browser]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from assessments.models import Attempt, Response
 from compliance.models import AuditEvent
 from scoring.models import ScoringJob
-from tests.browser.candidate_support import assert_no_axe_violations
+from tests.support.browser import assert_no_axe_violations
 from tests.support.factories import invitation_for, published_version
 from tests.support.journeys import wait_until
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scoring import presenters
-from tests.browser.candidate_support import assert_no_axe_violations
+from tests.support.browser import assert_no_axe_violations
 from tests.support.factories import invitation_for, published_version
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]

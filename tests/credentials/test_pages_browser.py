@@ -1,58 +1,16 @@
 """The credential pages in headless Chromium: the holder's journey, sharing, verifying, and no
 axe violations on any of them."""
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from credentials import services
 from credentials.models import ShareLink
 from tests.credentials.conftest import issue_for, take_attempt
+from tests.support.browser import assert_no_axe_violations
 
 pytestmark = pytest.mark.browser
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page():
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is not at {CHROMIUM}: apt-get install -y chromium", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors: list[str] = []
-        tab.on("pageerror", lambda error: errors.append(str(error)))
-        tab.set_default_timeout(15_000)
-        try:
-            yield tab
-        finally:
-            # ORM calls made while Playwright runs get their own connection (another context
-            # for asgiref's Local); close it, or the test database cannot be dropped.
-            connections.close_all()
-            browser.close()
-        assert not errors, errors
-
-
-def assert_accessible(page, name: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page).response["violations"]
-    assert not violations, (name, [(v["id"], v["help"]) for v in violations])
 
 
 def test_holder_shares_a_credential_and_a_verifier_checks_it(live_server, page, transactional_db):
@@ -65,23 +23,23 @@ def test_holder_shares_a_credential_and_a_verifier_checks_it(live_server, page, 
 
     page.goto(f"{base}/ler/")
     assert page.get_by_role("button", name="Email me a sign-in link").is_visible()
-    assert_accessible(page, "sign-in")
+    assert_no_axe_violations(page, "sign-in")
 
     token = services.create_ler_token(credential.record, timedelta(minutes=5))
     page.goto(f"{base}/ler/open/{token}")
-    assert_accessible(page, "open")
+    assert_no_axe_violations(page, "open")
     page.get_by_role("button", name="Open my record").click()
     page.wait_for_url(f"{base}/ler/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Ada Candidate")
     assert page.get_by_text("Issued by Acme Hiring").is_visible()
-    assert_accessible(page, "record")
+    assert_no_axe_violations(page, "record")
 
     page.get_by_role("link", name="View and share Small support scenario").click()
     page.get_by_label("Label (only you see it)").fill("Acme application")
     page.get_by_label("Expires after").select_option("7")
     page.get_by_role("button", name="Create share link").click()
     assert page.get_by_text("Share link created").is_visible()
-    assert_accessible(page, "credential")
+    assert_no_axe_violations(page, "credential")
     share = ShareLink.objects.get()
     assert share.label == "Acme application"
 
@@ -92,7 +50,7 @@ def test_holder_shares_a_credential_and_a_verifier_checks_it(live_server, page, 
     page.get_by_label("The candidate's email address").fill("ada@example.com")
     page.get_by_role("button", name="Check", exact=True).click()
     assert "It matches" in page.locator("#holder-result").inner_text()
-    assert_accessible(page, "share")
+    assert_no_axe_violations(page, "share")
 
     page.goto(f"{base}/verify/")
     page.get_by_label("Paste the credential (JSON)").fill(
@@ -101,15 +59,15 @@ def test_holder_shares_a_credential_and_a_verifier_checks_it(live_server, page, 
     page.get_by_role("button", name="Verify").click()
     assert page.locator("[data-outcome]").first.get_attribute("data-outcome") == "failed"
     assert "changed after it was signed" in page.get_by_test_id("summary").first.inner_text()
-    assert_accessible(page, "verify")
+    assert_no_axe_violations(page, "verify")
 
     page.goto(f"{base}/assessments/small-support/v1/")
     assert page.get_by_role("heading", name="Judgement").is_visible()
-    assert_accessible(page, "assessment")
+    assert_no_axe_violations(page, "assessment")
 
     page.goto(f"{base}/ler/credentials/{credential.public_id}/")
     page.get_by_role("button", name="Delete Acme application").click()
     assert page.get_by_text("Share link deleted").is_visible()
     response = page.goto(f"{base}/c/{share.token}/")
     assert response.status == 404
-    assert_accessible(page, "deleted share")
+    assert_no_axe_violations(page, "deleted share")

@@ -1,9 +1,15 @@
-"""Headless Chromium (Debian's package) driven by Playwright, against the live server."""
+"""Headless Chromium (Debian's package) driven by Playwright: one browser for the whole session.
+
+Every browser test in every folder must use these fixtures: a second ``sync_playwright()`` inside
+the session's event loop is refused by Playwright.
+"""
 
 import os
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
 # browser actions are still synchronous and safe.
@@ -19,6 +25,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+_axe = Axe()  # bundles axe-core: nothing is fetched over the network
 
 
 @pytest.fixture(scope="session")
@@ -52,4 +60,20 @@ def page(context):
     pg.on("pageerror", lambda error: errors.append(str(error)))
     pg.set_default_timeout(15_000)
     yield pg
+    # ORM calls made while Playwright runs get their own connection (another asgiref context);
+    # close it, or the test database cannot be flushed or dropped.
+    connections.close_all()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def assert_no_axe_violations(page, where: str = "") -> None:
+    """Run axe-core on the page as it is now; fail listing every violation and its nodes."""
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    violations = results.response["violations"]
+    if violations:
+        lines = [
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(str(node["target"][0]) for node in v["nodes"][:5])
+            for v in violations
+        ]
+        raise AssertionError(f"axe-core violations on {where or page.url}:\n" + "\n".join(lines))
