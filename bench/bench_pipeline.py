@@ -13,7 +13,7 @@ its own Redis database (14, flushed), so it never touches development or test da
 2. prepare: simulated candidates answer every step through the services (answers span every
    level, free text from held-back exemplars), in parallel processes, not yet submitted.
 3. burst: ``--workers`` worker processes (prefork, one child each) run while ``--count``
-   attempts are submitted as fast as four threads can (``submit_attempt``: the outbox row in
+   attempts are submitted as fast as four processes can (``submit_attempt``: the outbox row in
    the submit transaction, the message after commit). Throughput is attempts / (last
    ScoreRun.created_at - first Attempt.submitted_at); latency is ScoreRun.created_at -
    Attempt.submitted_at, so under a burst it includes the time queued behind earlier jobs.
@@ -40,7 +40,6 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -63,6 +62,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=300, help="jobs timed in-process")
     parser.add_argument("--database", default=DEFAULT_DB)
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--scoring-only",
+        action="store_true",
+        help="unhook the credentials app's sweep after each scoring task on the workers",
+    )
     return parser.parse_args()
 
 
@@ -129,40 +133,39 @@ def prepare(version, count: int, processes: int, seed_base: int) -> list[int]:
 # --- submitting ------------------------------------------------------------------------------
 
 
-def submit(attempt_ids: list[int], threads: int = 4, rate: float | None = None) -> float:
-    """Submit attempts through the service from ``threads`` threads; returns the wall time.
+def _submit_slice(args: tuple[list[tuple[int, int]], float, float | None]) -> None:
+    """Submit (index, attempt id) pairs from a fresh process, on schedule when paced."""
+    pairs, start, rate = args
+    import django
 
-    With ``rate`` (per second) submissions are paced on a fixed schedule.
-    """
-    from django.db import connection
+    django.setup()
+    from django.db import connections
 
     from assessments.models import Attempt
     from assessments.services import submit_attempt
 
-    start = time.perf_counter()
-    lock = threading.Lock()
-    cursor = iter(enumerate(attempt_ids))
+    for index, pk in pairs:
+        if rate:
+            delay = start + index / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        submit_attempt(Attempt(pk=pk))
+    connections.close_all()
 
-    def run() -> None:
-        try:
-            while True:
-                with lock:
-                    item = next(cursor, None)
-                if item is None:
-                    return
-                index, pk = item
-                if rate:
-                    delay = start + index / rate - time.perf_counter()
-                    if delay > 0:
-                        time.sleep(delay)
-                submit_attempt(Attempt(pk=pk))
-        finally:
-            connection.close()
 
-    with ThreadPoolExecutor(threads) as pool:
-        for future in [pool.submit(run) for _ in range(threads)]:
-            future.result()
-    return time.perf_counter() - start
+def submit(attempt_ids: list[int], processes: int = 4, rate: float | None = None) -> float:
+    """Submit attempts through the service from ``processes`` processes (no shared GIL);
+    returns the wall time. With ``rate`` (per second) submissions follow a fixed schedule."""
+    from django.db import connections
+
+    connections.close_all()  # no connection may cross a fork
+    pairs = list(enumerate(attempt_ids))
+    start = time.monotonic() + 0.5  # every process is up before the first slot
+    slices = [(pairs[offset::processes], start, rate) for offset in range(processes)]
+    with get_context("fork").Pool(processes) as pool:
+        began = time.perf_counter()
+        pool.map(_submit_slice, slices)
+    return time.perf_counter() - began
 
 
 def wait_scored(attempt_ids: list[int], timeout: float = 1800) -> None:
@@ -177,8 +180,10 @@ def wait_scored(attempt_ids: list[int], timeout: float = 1800) -> None:
     raise RuntimeError(f"only {done} of {len(attempt_ids)} scored within {timeout} s")
 
 
-def latencies(attempt_ids: list[int]) -> tuple[list[float], float]:
-    """Per attempt: ScoreRun.created_at - Attempt.submitted_at (ms); and throughput per s."""
+def latencies(attempt_ids: list[int]) -> tuple[list[float], float, float]:
+    """Per attempt: ScoreRun.created_at - Attempt.submitted_at (ms); the throughput per second
+    (first submission to last run); and the throughput after the last submission, when the
+    workers no longer share the machine and the audit chain with the submitters."""
     from scoring.models import ScoreRun
 
     rows = list(
@@ -188,26 +193,52 @@ def latencies(attempt_ids: list[int]) -> tuple[list[float], float]:
     )
     values = [(created - submitted).total_seconds() * 1000 for created, submitted in rows]
     first = min(submitted for _, submitted in rows)
+    last_submitted = max(submitted for _, submitted in rows)
     last = max(created for created, _ in rows)
-    return values, len(rows) / (last - first).total_seconds()
+    after = sum(1 for created, _ in rows if created > last_submitted)
+    drained = (last - last_submitted).total_seconds()
+    return values, len(rows) / (last - first).total_seconds(), after / drained if drained else 0.0
 
 
 # --- workers ---------------------------------------------------------------------------------
 
 
+def __getattr__(name: str):
+    """``celery -A bench_pipeline:scoring_only_app``: the project's Celery app, with the
+    credentials app's after-scoring hook (a ``sweep_issuance`` message per scored attempt)
+    unhooked in each pool process, so only scoring runs on the benchmark's workers."""
+    if name != "scoring_only_app":
+        raise AttributeError(name)
+    from celery.signals import task_success, worker_process_init
+
+    from hiring.celery import app
+
+    @worker_process_init.connect(weak=False)
+    def _unhook(**kwargs) -> None:
+        from credentials import tasks as credential_tasks
+
+        hook = getattr(credential_tasks, "_sweep_after_scoring", None)
+        if hook is not None:
+            task_success.disconnect(hook)
+
+    return app
+
+
 class BenchWorker:
     """A Celery worker process configured as in production (persistent DB connections)."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, scoring_only: bool = False):
         self.name = f"{name}-{os.getpid()}@localhost"
+        self.app = "bench_pipeline:scoring_only_app" if scoring_only else "hiring"
         self.process: subprocess.Popen | None = None
 
     def start(self) -> BenchWorker:
         from hiring.celery import app
 
         env = dict(os.environ, DB_CONN_MAX_AGE="60", LOG_LEVEL="WARNING")
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "bench")])
         command = [
-            sys.executable, "-m", "celery", "-A", "hiring", "worker", "--loglevel=WARNING",
+            sys.executable, "-m", "celery", "-A", self.app, "worker", "--loglevel=WARNING",
             "--pool=prefork", "--concurrency=1", "-n", self.name,
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
@@ -385,6 +416,19 @@ class ActivitySampler:
         ]
 
 
+def issuance_summary() -> str:
+    """What the credentials app did on the same workers meanwhile."""
+    from django.apps import apps
+    from django.db.models import Count
+
+    try:
+        jobs = apps.get_model("credentials", "IssuanceJob").objects
+    except LookupError:
+        return "credentials: app not installed"
+    states = dict(jobs.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return f"credentials      issuance jobs by state on the same workers: {states or 'none'}"
+
+
 def pg_commits() -> int:
     from django.db import connection
 
@@ -407,7 +451,12 @@ def main() -> None:
 
     print(
         f"bench_pipeline: {options.count} burst + {options.paced} paced submissions, "
-        f"{options.workers} worker processes, assessment {options.assessment}"
+        f"{options.workers} worker processes, assessment {options.assessment}, "
+        + (
+            "scoring only (credentials' after-scoring sweep unhooked)"
+            if options.scoring_only
+            else "as deployed (scoring and credential issuance share the workers)"
+        )
     )
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
@@ -452,19 +501,20 @@ def main() -> None:
         burst_ids, paced_ids = ids[: options.count], ids[options.count :]
 
         for index in range(options.workers):
-            workers.append(BenchWorker(f"bench{index}").start())
+            workers.append(BenchWorker(f"bench{index}", options.scoring_only).start())
         cpu_before = sum(cpu_seconds(w.process.pid) for w in workers)
         commits_before = pg_commits()
 
-        print(f"\n== burst: {len(burst_ids)} submissions, 4 submitting threads ==")
+        print(f"\n== burst: {len(burst_ids)} submissions from 4 submitting processes ==")
         with ActivitySampler(os.environ["DATABASE_URL"]) as activity:
             submit_wall = submit(burst_ids)
             wait_scored(burst_ids)
-        values, throughput = latencies(burst_ids)
+        values, throughput, alone = latencies(burst_ids)
         cpu_after = sum(cpu_seconds(w.process.pid) for w in workers)
         commits = pg_commits() - commits_before
         print(f"submitted in {submit_wall:.1f} s ({len(burst_ids) / submit_wall:.0f}/s)")
-        print(f"throughput      {throughput:8.1f} attempts scored / s")
+        print(f"throughput      {throughput:8.1f} attempts scored / s (first submit to last run)")
+        print(f"                {alone:8.1f} / s after the last submission (workers alone)")
         print(f"submit->scored  {describe(values)}")
         worker_cpu = cpu_after - cpu_before
         busy_wall = len(burst_ids) / throughput
@@ -477,13 +527,14 @@ def main() -> None:
             f"attempt (all processes); sessions sampled every 20 ms:"
         )
         print("\n".join(activity.report()))
+        print(issuance_summary())
 
         if paced_ids:
             rate = throughput / 2
             print(f"\n== paced: {len(paced_ids)} submissions at {rate:.0f}/s (half the burst) ==")
-            submit(paced_ids, threads=4, rate=rate)
+            submit(paced_ids, rate=rate)
             wait_scored(paced_ids)
-            paced, _ = latencies(paced_ids)
+            paced, _, _ = latencies(paced_ids)
             print(f"submit->scored  {describe(paced)}")
 
         for worker in workers:

@@ -24,24 +24,31 @@ def retry_delay(retries: int) -> float:
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
-def score_attempt(self, job_id: int) -> None:
-    """Score one job. Transient database errors retry with backoff (counted on the job; after
-    MAX_RETRIES the job stays pending for the sweeper); anything else fails the job, with its
-    error, for the admin's retry action."""
+def score_attempt(self, job_id: int) -> int | None:
+    """Score one job; returns the new ScoreRun's id (None when there was nothing to do), which
+    ``task_success`` receivers see as ``result``.
+
+    Transient database errors retry with backoff (counted on the job; after MAX_RETRIES the
+    job stays pending for the sweeper); anything else fails the job, with its error, for the
+    admin's retry action.
+    """
     try:
-        services.run_scoring_job(job_id)
+        run = services.run_scoring_job(job_id)
     except TRANSIENT_ERRORS as error:
         if services.note_transient_error(job_id, error):
-            return
+            return None
         if self.request.retries >= self.max_retries:
             logger.warning("Scoring job %s: retries exhausted, left to the sweeper", job_id)
-            return
+            return None
         raise self.retry(exc=error, countdown=retry_delay(self.request.retries)) from error
     except PermanentScoringError as error:
         services.fail_scoring_job(job_id, str(error))
+        return None
     except Exception as error:  # a bug must show as a failed job, not vanish into a log
         logger.exception("Scoring job %s failed", job_id)
         services.fail_scoring_job(job_id, f"{type(error).__name__}: {error}")
+        return None
+    return run.pk if run is not None else None
 
 
 @shared_task(acks_late=True)

@@ -181,3 +181,27 @@ def test_after_erasure_runs_stay_but_cannot_be_replayed_or_rescored():
     assert _replay_exit_code(str(run.pk)) == 2
     with pytest.raises(RescoreRefused):
         services.rescore_attempt(attempt)
+
+
+def test_the_task_returns_the_run_id_and_fails_the_job_on_an_unexpected_error(monkeypatch):
+    from scoring.tasks import score_attempt
+
+    attempt = take_small()
+    job = ScoringJob.objects.get(attempt=attempt)
+    run_id = score_attempt.apply(args=[job.pk]).get()
+    assert run_id == ScoreRun.objects.get(job=job).pk
+    assert score_attempt.apply(args=[job.pk]).get() is None  # done: nothing to do
+
+    services.rescore_attempt(attempt)
+    rescore = ScoringJob.objects.get(reason=ScoringJob.Reason.RESCORE)
+
+    def broken(job_id, timings=None):
+        raise RuntimeError("a bug in the scoring code")
+
+    monkeypatch.setattr(services, "run_scoring_job", broken)
+    assert score_attempt.apply(args=[rescore.pk]).get() is None
+    rescore.refresh_from_db()
+    assert rescore.state == ScoringJob.State.FAILED
+    assert "RuntimeError: a bug in the scoring code" in rescore.last_error
+    failed = AuditEvent.objects.get(action=Action.SCORING_FAILED)
+    assert failed.subject == f"attempt:{attempt.public_id}"
