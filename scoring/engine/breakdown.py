@@ -34,6 +34,10 @@ def rounded(value: float) -> float:
     return result
 
 
+# Exact types canonical() returns unchanged.
+_PLAIN = frozenset((int, bool, type(None)))
+
+
 def canonical(value: Any) -> Any:
     """A JSON-ready copy of ``value`` with every float rounded (ints and bools kept).
 
@@ -41,11 +45,24 @@ def canonical(value: Any) -> Any:
     """
     kind = type(value)
     if kind is float:
-        return rounded(value)
+        # rounded(), inlined: this is the hottest branch of the walk.
+        result = round(value, FLOAT_DECIMALS)
+        return result if result and result - result == 0 else 0.0
     if kind is dict:
-        return {key: canonical(item) for key, item in value.items()}
+        return {
+            key: item
+            if type(item) in _PLAIN or (type(item) is str and item.isascii())
+            # Leaves that stay as they are skip the call; everything else is walked.
+            else canonical(item)
+            for key, item in value.items()
+        }
     if kind is list or kind is tuple:
-        return [canonical(item) for item in value]
+        return [
+            item
+            if type(item) in _PLAIN or (type(item) is str and item.isascii())
+            else canonical(item)
+            for item in value
+        ]
     if kind is str:
         # Lone surrogates (from garbage answers) cannot be encoded as UTF-8: replace them.
         return value if value.isascii() else value.encode("utf-8", "replace").decode("utf-8")

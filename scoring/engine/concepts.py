@@ -97,7 +97,7 @@ def match_concepts(concepts: list[dict], text: str) -> ConceptMatches:
     evidence = []
     spans: list[tuple[int, int]] = []
     for concept in concepts:
-        phrasings = tuple(p for p in concept.get("phrasings") or [] if isinstance(p, str) and p)
+        phrasings = _phrasings_of(concept.get("phrasings"))
         first = None
         for pattern in compile_concept(phrasings) if phrasings else ():
             for match in pattern.finditer(text):
@@ -116,6 +116,21 @@ def match_concepts(concepts: list[dict], text: str) -> ConceptMatches:
             }
         )
     return ConceptMatches(len(evidence), tuple(evidence), tuple(spans), len(spans))
+
+
+def _phrasings_of(raw: object) -> tuple[str, ...]:
+    """The non-empty string phrasings of a concept (cached by their tuple when hashable)."""
+    if type(raw) is list:
+        try:
+            return _string_phrasings(tuple(raw))
+        except TypeError:  # an unhashable entry: filter without the cache
+            pass
+    return tuple(p for p in raw or [] if isinstance(p, str) and p)
+
+
+@lru_cache(maxsize=8192)
+def _string_phrasings(raw: tuple) -> tuple[str, ...]:
+    return tuple(p for p in raw if isinstance(p, str) and p)
 
 
 def _phrasing_of(match: re.Match, phrasings: tuple[str, ...]) -> str:

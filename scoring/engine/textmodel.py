@@ -48,6 +48,8 @@ CHAR_NGRAMS = (3, 5)
 _TEMPERATURES = tuple(round(10 ** (exponent / 20), 6) for exponent in range(-20, 21))
 
 _WORD = re.compile(r"\w+")
+# Character vocabularies up to this codepoint get a direct code table (at most 512 KiB).
+_MAX_TABLE_CODEPOINT = 65536
 
 
 class ArtifactError(ValueError):
@@ -133,6 +135,12 @@ class _CharKeys:
         )
         self.codepoints = np.array([ord(char) for char in alphabet], dtype=np.int64)
         self.other = len(alphabet) + 1
+        # Code of every codepoint up to the largest in the alphabet; the last entry (and any
+        # larger codepoint, clamped onto it) is ``other``.
+        self.table = None
+        if len(alphabet) and self.codepoints[-1] < _MAX_TABLE_CODEPOINT:
+            self.table = np.full(int(self.codepoints[-1]) + 2, self.other, dtype=np.int64)
+            self.table[self.codepoints] = np.arange(1, len(alphabet) + 1, dtype=np.int64)
         if not self.usable:
             return
         keys = np.array([self._key([alphabet.index(c) + 1 for c in t]) for t in terms], np.int64)
@@ -151,19 +159,26 @@ class _CharKeys:
         points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         if len(self.codepoints) == 0 or len(points) < CHAR_NGRAMS[0]:
             return np.zeros(0, dtype=np.int64)
-        position = np.minimum(np.searchsorted(self.codepoints, points), len(self.codepoints) - 1)
-        codes = np.where(self.codepoints[position] == points, position + 1, self.other)
-        found = []
-        for n in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
+        if self.table is not None:
+            codes = self.table[np.minimum(points, len(self.table) - 1)]
+        else:
+            position = np.minimum(
+                np.searchsorted(self.codepoints, points), len(self.codepoints) - 1
+            )
+            codes = np.where(self.codepoints[position] == points, position + 1, self.other)
+        # Keys of the 3-character windows, then each longer window extends the shorter one.
+        bits = self.bits
+        keys = (((codes[:-2] << bits) | codes[1:-1]) << bits) | codes[2:]
+        windows = [keys]
+        for n in range(CHAR_NGRAMS[0] + 1, CHAR_NGRAMS[1] + 1):
             if len(codes) < n:
                 break
-            keys = codes[: len(codes) - n + 1].copy()
-            for offset in range(1, n):
-                keys = (keys << self.bits) | codes[offset : len(codes) - n + 1 + offset]
-            at = np.minimum(np.searchsorted(self.sorted_keys, keys), len(self.sorted_keys) - 1)
-            hit = self.sorted_keys[at] == keys
-            found.append(self.order[at[hit]])
-        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+            keys = (keys[:-1] << bits) | codes[n - 1 :]
+            windows.append(keys)
+        # One search for every window length (ids feed a bincount, so their order is free).
+        keys = np.concatenate(windows)
+        at = np.minimum(np.searchsorted(self.sorted_keys, keys), len(self.sorted_keys) - 1)
+        return self.order[at[self.sorted_keys[at] == keys]]
 
 
 @dataclass(frozen=True, slots=True)
