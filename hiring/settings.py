@@ -212,6 +212,10 @@ DATA_RETENTION_DAYS = env_int("DATA_RETENTION_DAYS", 365)
 # Scoring: a text model scores a criterion only with enough exemplars and agreement with humans.
 TEXT_MODEL_QWK_BAR = float(os.environ.get("TEXT_MODEL_QWK_BAR", "0.7"))
 TEXT_MODEL_MIN_EXEMPLARS = env_int("TEXT_MODEL_MIN_EXEMPLARS", 30)
+# One exemplar in this many per level is held back from training (simulated candidates use them).
+TEXT_MODEL_HOLD_BACK_EVERY = env_int("TEXT_MODEL_HOLD_BACK_EVERY", 5)
+# A job retried this many times for transient database errors is marked failed.
+SCORING_MAX_TRANSIENT_ERRORS = env_int("SCORING_MAX_TRANSIENT_ERRORS", 50)
 
 # Credentials: issuer keys live in files (or ISSUER_SECRET_KEY), never in database columns.
 ISSUER_KEY_DIR = Path(os.environ.get("ISSUER_KEY_DIR", DATA_DIR / "keys"))
