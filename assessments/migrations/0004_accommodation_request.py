@@ -6,30 +6,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0003_version_immutable_trigger'),
+        ("assessments", "0003_version_immutable_trigger"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccommodationRequest',
+            name="AccommodationRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('extra_time', 'Extra time'), ('assistive_technology', 'Assistive technology or another format'), ('alternative_process', 'An alternative process (no automated scoring)'), ('other', 'Something else')], max_length=30)),
-                ('details', models.TextField(blank=True, max_length=2000)),
-                ('state', models.CharField(choices=[('pending', 'Waiting for a decision'), ('granted', 'Granted'), ('declined', 'Declined')], default='pending', max_length=20)),
-                ('granted_extra_minutes', models.PositiveIntegerField(default=0, help_text='Minutes added to the time limit when granted.')),
-                ('decision_note', models.TextField(blank=True, help_text='Shown to the candidate with the decision.', max_length=2000)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invitation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accommodation_requests', to='assessments.invitation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("extra_time", "Extra time"),
+                            ("assistive_technology", "Assistive technology or another format"),
+                            (
+                                "alternative_process",
+                                "An alternative process (no automated scoring)",
+                            ),
+                            ("other", "Something else"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("details", models.TextField(blank=True, max_length=2000)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for a decision"),
+                            ("granted", "Granted"),
+                            ("declined", "Declined"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "granted_extra_minutes",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Minutes added to the time limit when granted."
+                    ),
+                ),
+                (
+                    "decision_note",
+                    models.TextField(
+                        blank=True,
+                        help_text="Shown to the candidate with the decision.",
+                        max_length=2000,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invitation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accommodation_requests",
+                        to="assessments.invitation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['state', 'created_at'], name='assessments_state_4cb83e_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["state", "created_at"], name="assessments_state_4cb83e_idx"
+                    )
+                ],
             },
         ),
     ]
