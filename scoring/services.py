@@ -242,13 +242,14 @@ def load_artifact(sha256: str, data: bytes | None = None) -> engine.TextModel:
     return model
 
 
-_CONTENT_CACHE: OrderedDict[int, dict] = OrderedDict()
+_CONTENT_CACHE: OrderedDict[int, engine.Assessment] = OrderedDict()
 _CONTENT_CACHE_SIZE = 32
 
 
-def frozen_content(version) -> dict:
-    """A version's frozen content, cached by version id: a published version never changes
-    (a database trigger refuses it), so the cache cannot go stale; the hash is checked once."""
+def frozen_content(version) -> engine.Assessment:
+    """A version's frozen content, compiled for the engine and cached by version id: a published
+    version never changes (a database trigger refuses it), so the cache cannot go stale; the
+    hash is checked once."""
     from assessments.models import AssessmentVersion
 
     cached = _CONTENT_CACHE.get(version.pk)
@@ -258,10 +259,18 @@ def frozen_content(version) -> dict:
     content = AssessmentVersion.objects.values_list("content", flat=True).get(pk=version.pk)
     if json_sha256(content) != version.content_sha256:
         raise PermanentScoringError(f"the content of {version} does not match its sha256")
-    _CONTENT_CACHE[version.pk] = content
+    compiled = _compile(content, label=str(version))
+    _CONTENT_CACHE[version.pk] = compiled
     while len(_CONTENT_CACHE) > _CONTENT_CACHE_SIZE:
         _CONTENT_CACHE.popitem(last=False)
-    return content
+    return compiled
+
+
+def _compile(content: dict, *, label: str) -> engine.Assessment:
+    try:
+        return engine.compile_assessment(content)
+    except _ENGINE_ERRORS as error:
+        raise PermanentScoringError(f"The engine could not read {label}: {error!r}") from error
 
 
 def _engine_models(model_hashes: dict[str, str]) -> dict[str, engine.TextModel]:
@@ -284,8 +293,12 @@ def _engine_overrides(overrides: dict[str, dict]) -> dict[str, engine.HumanOverr
     }
 
 
+# What the engine raises on malformed stored data: a permanent failure, never a retry.
+_ENGINE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
 def compute_breakdown(
-    content: dict,
+    content: dict | engine.Assessment,
     responses: dict,
     models: dict | None = None,
     overrides: dict | None = None,
@@ -295,7 +308,7 @@ def compute_breakdown(
     """Call the pure engine; anything it raises on stored data is a permanent failure."""
     try:
         return engine.score(content, responses, models or {}, overrides or {})
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+    except _ENGINE_ERRORS as error:
         raise PermanentScoringError(f"The engine could not score {label}: {error!r}") from error
 
 

@@ -14,6 +14,7 @@ from scoring.engine.breakdown import (
     SkillScore,
     StepScore,
 )
+from scoring.engine.plan import Assessment, compile_assessment
 from scoring.engine.rubric import HumanOverride
 from scoring.engine.score import ENGINE_VERSION, candidate_path, score
 from scoring.engine.textmodel import ArtifactError, TextModel, TextPrediction
@@ -32,6 +33,7 @@ def __getattr__(name: str):
 
 __all__ = [  # noqa: RUF022 - grouped: scoring first, then text models
     "BREAKDOWN_FORMAT",
+    "Assessment",
     "ENGINE_VERSION",
     "SKILL_BANDS",
     "Breakdown",
@@ -42,6 +44,7 @@ __all__ = [  # noqa: RUF022 - grouped: scoring first, then text models
     "SkillScore",
     "StepScore",
     "candidate_path",
+    "compile_assessment",
     "score",
     "ArtifactError",
     "TextModel",

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 BREAKDOWN_FORMAT = "skillproof/breakdown@1"
 FLOAT_DECIMALS = 6
@@ -282,16 +285,35 @@ class Breakdown:
     def canonical_json(self) -> bytes:
         """Sorted keys, compact separators, UTF-8: identical bytes for identical inputs."""
         if not self._json:
-            data = json.dumps(
-                self.to_dict(),
-                sort_keys=True,
-                separators=(",", ":"),
-                ensure_ascii=False,
-                allow_nan=False,
-            ).encode("utf-8", "replace")  # content strings with lone surrogates cannot fail
-            self._json.append(data)
+            self._json.append(encode_canonical(self.to_dict()))
         return self._json[0]
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.canonical_json()).hexdigest()
+
+
+# A number orjson writes differently from Python's float repr: a magnitude below 1e-4, which
+# repr writes with an exponent ("1.2e-05") and orjson in full ("0.000012") or with a short one
+# ("1e-6"). In compact JSON a number always follows ":", "," or "[". A string that happens to
+# contain such text only costs the slower encoder.
+_REPR_MISMATCH = re.compile(rb"[:,\[](?:-?0\.0000|-?[0-9.]+e-)")
+
+
+def encode_canonical(data: Any) -> bytes:
+    """``data`` (as canonical() returns it) as the breakdown's canonical JSON bytes.
+
+    The bytes are those of ``json.dumps(sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)``, which define the format. orjson writes the same bytes several times
+    faster for everything but the cases it is handed back for: tiny floats (above), integers
+    beyond 64 bits, non-string keys, lone surrogates and very deep nesting.
+    """
+    try:
+        fast = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        fast = None
+    if fast is not None and not _REPR_MISMATCH.search(fast):
+        return fast
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8", "replace")  # content strings with lone surrogates cannot fail

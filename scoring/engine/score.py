@@ -36,16 +36,14 @@ from scoring.engine.breakdown import (
     rounded,
     skill_band,
 )
-from scoring.engine.keyed import KEYED_METHODS, KEYED_SCORERS, ItemOutcome
+from scoring.engine.keyed import ItemOutcome
+from scoring.engine.plan import Assessment, StepPlan, compile_assessment, skill_threshold
 from scoring.engine.rubric import (
-    TEXT_ITEM_TYPES,
     HumanOverride,
     Rubric,
     TextModel,
     criterion_score,
     make_score,
-    number,
-    rubric_of,
     text_method,
 )
 from scoring.engine.textscore import score_text_criteria
@@ -78,30 +76,34 @@ def _rule_matches(condition: Any, answer: dict) -> bool:
     return compare.get(condition.get("op"), False)
 
 
-def next_step_id(step: dict, answer: Any) -> str | None:
+def next_step_id(step: StepPlan, answer: Any) -> str | None:
     """The step after ``step`` given its answer: option next, then rules, then the step's next."""
     answer = _answer_dict(answer)
-    for option in step.get("item", {}).get("options") or []:
-        if isinstance(option, dict) and option.get("id") == answer.get("option"):
-            if option.get("next"):
-                return option["next"]
+    chosen = answer.get("option")
+    for option_id, option_next in step.branches:
+        if option_id == chosen:
+            if option_next:
+                return option_next
             break
-    for rule in step.get("rules") or []:
-        if isinstance(rule, dict) and _rule_matches(rule.get("when"), answer):
-            return rule.get("next")
-    return step.get("next")
+    for when, rule_next in step.rules:
+        if _rule_matches(when, answer):
+            return rule_next
+    return step.next
 
 
-def candidate_path(content: dict, responses: Mapping[str, Any]) -> list[str]:
+def candidate_path(content: dict | Assessment, responses: Mapping[str, Any]) -> list[str]:
     """Step ids the candidate walked through, from ``start``, following their answers."""
-    steps = {step.get("id"): step for step in content.get("steps") or [] if isinstance(step, dict)}
+    assessment = _compiled(content)
+    graph = assessment.graph
     path: list[str] = []
-    step_id = content.get("start")
-    while isinstance(step_id, str) and step_id in steps and step_id not in path:
+    seen: set[str] = set()
+    step_id = assessment.start
+    while isinstance(step_id, str) and step_id in graph and step_id not in seen:
         path.append(step_id)
+        seen.add(step_id)
         if len(path) >= _MAX_PATH_STEPS:
             break
-        step_id = next_step_id(steps[step_id], responses.get(step_id))
+        step_id = next_step_id(graph[step_id], responses.get(step_id))
     return path
 
 
@@ -113,7 +115,7 @@ def _unanswered(rubric: Rubric, method: str) -> CriterionScore:
     return criterion_score(rubric, 0, method=method, confidence=1.0, evidence=evidence)
 
 
-def _keyed_criteria(rubrics: list[Rubric], outcome: ItemOutcome) -> list[CriterionScore]:
+def _keyed_criteria(rubrics: tuple[Rubric, ...], outcome: ItemOutcome) -> list[CriterionScore]:
     scores = []
     for rubric in rubrics:
         points = outcome.fraction * rubric.max_points
@@ -132,40 +134,25 @@ def _keyed_criteria(rubrics: list[Rubric], outcome: ItemOutcome) -> list[Criteri
 
 
 def _score_step(
-    step: dict, on_path: bool, answer: Any, models: Mapping[str, TextModel]
+    step: StepPlan, on_path: bool, answer: Any, models: Mapping[str, TextModel]
 ) -> StepScore:
-    step_id = str(step.get("id", ""))
-    item = step.get("item") if isinstance(step.get("item"), dict) else {}
-    item_type = str(item.get("type", ""))
-    criteria = [c for c in step.get("criteria") or [] if isinstance(c, dict)]
     if not on_path:
-        return StepScore(step_id, item_type, "off_path", False, 0.0, 0.0)
-    rubrics = [rubric_of(step_id, criterion) for criterion in criteria]
-    if not rubrics:
-        return StepScore(step_id, item_type, "unscored", True, 0.0, 0.0)
+        return StepScore(step.step_id, step.item_type, "off_path", False, 0.0, 0.0)
+    if not step.rubrics:
+        return StepScore(step.step_id, step.item_type, "unscored", True, 0.0, 0.0)
     if answer is None:
         scores = [
-            _unanswered(
-                rubric,
-                text_method(rubric, models)
-                if item_type in TEXT_ITEM_TYPES
-                else KEYED_METHODS.get(item_type, "keyed"),
-            )
-            for rubric in rubrics
+            _unanswered(rubric, text_method(rubric, models) if step.text else step.keyed_method)
+            for rubric in step.rubrics
         ]
         status = "unanswered"
-    elif item_type in TEXT_ITEM_TYPES:
-        status, scores = score_text_criteria(step, item, rubrics, criteria, answer, models)
-    elif item_type in KEYED_SCORERS:
-        outcome = KEYED_SCORERS[item_type](item, answer)
-        status = "answered" if outcome.valid else "invalid"
-        scores = _keyed_criteria(rubrics, outcome)
+    elif step.text:
+        status, scores = score_text_criteria(step, answer, models)
     else:
-        outcome = ItemOutcome(
-            0.0, "keyed", {"status": "invalid", "note": "invalid answer: unknown item type"}, False
-        )
-        status, scores = "invalid", _keyed_criteria(rubrics, outcome)
-    return _step(step_id, item_type, status, scores)
+        outcome = step.keyed(answer)
+        status = "answered" if outcome.valid else "invalid"
+        scores = _keyed_criteria(step.rubrics, outcome)
+    return _step(step.step_id, step.item_type, status, scores)
 
 
 def _step(step_id: str, item_type: str, status: str, scores: list[CriterionScore]) -> StepScore:
@@ -210,22 +197,16 @@ def _apply_override(score: CriterionScore, rubric: Rubric, override: HumanOverri
 
 
 def _with_overrides(
-    steps: list[StepScore], content: dict, overrides: Mapping[str, HumanOverride]
+    steps: list[StepScore], plans: tuple[StepPlan, ...], overrides: Mapping[str, HumanOverride]
 ) -> tuple[list[StepScore], list[str]]:
     if not overrides:
         return steps, []
-    criteria_by_step = {
-        step.get("id"): {c.get("id"): c for c in step.get("criteria") or [] if isinstance(c, dict)}
-        for step in content.get("steps") or []
-        if isinstance(step, dict)
-    }
     applied: set[str] = set()
     result = []
-    for step in steps:
+    for step, plan in zip(steps, plans, strict=True):
         scores = []
-        for score in step.criteria:
+        for score, rubric in zip(step.criteria, plan.rubrics, strict=False):
             override = overrides.get(score.key)
-            rubric = rubric_of(step.step_id, criteria_by_step[step.step_id][score.criterion_id])
             if override is not None and _valid_override(override, len(rubric.levels)):
                 score = _apply_override(score, rubric, override)
                 applied.add(score.key)
@@ -240,22 +221,25 @@ def _with_overrides(
 # --- aggregation ------------------------------------------------------------------------------
 
 
-def _skill_scores(content: dict, criteria: list[CriterionScore]) -> list[SkillScore]:
-    names: dict[str, str] = {}
-    for skill in content.get("skills") or []:
-        if isinstance(skill, dict) and isinstance(skill.get("id"), str):
-            names[skill["id"]] = str(skill.get("name", skill["id"]))
+def _weighted_score(criteria: list[CriterionScore]) -> tuple[float, float]:
+    """(total weight, 0..100 score) of criteria with points to earn, in document order."""
+    weight = sum(c.weight for c in criteria)
+    earned = sum(c.weight * c.points / c.max_points for c in criteria)
+    return weight, (rounded(100.0 * earned / weight) if weight else 0.0)
+
+
+def _skill_scores(assessment: Assessment, criteria: list[CriterionScore]) -> list[SkillScore]:
+    names = dict(assessment.skill_names)
+    scored: dict[str, list[CriterionScore]] = {}
     for criterion in criteria:
         names.setdefault(criterion.skill, criterion.skill)
-    thresholds = (content.get("pass_rules") or {}).get("skill_thresholds") or {}
+        if criterion.max_points > 0:
+            scored.setdefault(criterion.skill, []).append(criterion)
     result = []
     for skill_id, name in names.items():
-        mine = [c for c in criteria if c.skill == skill_id and c.max_points > 0]
-        weight = sum(c.weight for c in mine)
-        earned = sum(c.weight * c.points / c.max_points for c in mine)
-        score = rounded(100.0 * earned / weight) if weight else 0.0
-        threshold = thresholds.get(skill_id)
-        threshold = None if threshold is None else rounded(number(threshold, 0.0))
+        mine = scored.get(skill_id, [])
+        weight, score = _weighted_score(mine)
+        threshold = skill_threshold(assessment, skill_id)
         result.append(
             SkillScore(
                 skill=skill_id,
@@ -272,12 +256,12 @@ def _skill_scores(content: dict, criteria: list[CriterionScore]) -> list[SkillSc
     return result
 
 
-def _overall(content: dict, criteria: list[CriterionScore], skills: list[SkillScore]) -> Overall:
+def _overall(
+    assessment: Assessment, criteria: list[CriterionScore], skills: list[SkillScore]
+) -> Overall:
     scored = [c for c in criteria if c.max_points > 0]
-    weight = sum(c.weight for c in scored)
-    earned = sum(c.weight * c.points / c.max_points for c in scored)
-    score = rounded(100.0 * earned / weight) if weight else 0.0
-    threshold = rounded(number((content.get("pass_rules") or {}).get("overall_threshold"), 100.0))
+    _weight, score = _weighted_score(scored)
+    threshold = assessment.overall_threshold
     review = tuple(c.key for c in criteria if c.needs_review)
     return Overall(
         score=score,
@@ -288,26 +272,32 @@ def _overall(content: dict, criteria: list[CriterionScore], skills: list[SkillSc
     )
 
 
+def _compiled(content: dict | Assessment) -> Assessment:
+    return content if isinstance(content, Assessment) else compile_assessment(content)
+
+
 def score(
-    content: dict,
+    content: dict | Assessment,
     responses: Mapping[str, Any] | None,
     models: Mapping[str, TextModel] | None = None,
     overrides: Mapping[str, HumanOverride] | None = None,
 ) -> Breakdown:
-    """Score one attempt: a pure function of its arguments, which it never modifies."""
-    if not isinstance(content, dict):
-        raise TypeError("content must be the assessment document (a dict)")
+    """Score one attempt: a pure function of its arguments, which it never modifies.
+
+    ``content`` is the assessment document, or the same document compiled once with
+    compile_assessment() when many attempts of it are scored: the breakdown is the same.
+    """
+    assessment = _compiled(content)
     responses = responses if isinstance(responses, Mapping) else {}
     models = models or {}
-    path = set(candidate_path(content, responses))
+    path = set(candidate_path(assessment, responses))
     steps = [
-        _score_step(step, step.get("id") in path, responses.get(step.get("id")), models)
-        for step in content.get("steps") or []
-        if isinstance(step, dict)
+        _score_step(step, step.raw_id in path, responses.get(step.raw_id), models)
+        for step in assessment.steps
     ]
-    steps, ignored = _with_overrides(steps, content, overrides or {})
+    steps, ignored = _with_overrides(steps, assessment.steps, overrides or {})
     criteria = [criterion for step in steps for criterion in step.criteria]
-    skills = _skill_scores(content, criteria)
+    skills = _skill_scores(assessment, criteria)
     used_models = {
         c.key: {
             "sha256": models[c.key].sha256,
@@ -318,10 +308,10 @@ def score(
     }
     return Breakdown(
         engine_version=ENGINE_VERSION,
-        assessment=str(content.get("slug", "")),
+        assessment=assessment.slug,
         steps=tuple(steps),
         skills=tuple(skills),
-        overall=_overall(content, criteria, skills),
+        overall=_overall(assessment, criteria, skills),
         models=used_models,
         overrides_ignored=tuple(ignored),
     )

@@ -27,7 +27,6 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
 
 # Hard ceiling when an item declares no (or an absurd) max_length: bounds regex and model cost.
 DEFAULT_MAX_LENGTH = {"short_text": 600, "long_text": 4000}
@@ -207,9 +206,8 @@ def trigrams(words: tuple[str, ...] | list[str]) -> set[tuple[str, str, str]]:
     return {(words[i], words[i + 1], words[i + 2]) for i in range(len(words) - 2)}
 
 
-@lru_cache(maxsize=1024)
 def rubric_trigrams(rubric_texts: tuple[str, ...]) -> frozenset:
-    """Word trigrams of the rubric's own texts (cached: content is frozen, texts are hashable)."""
+    """Word trigrams of the rubric's own texts."""
     found: set = set()
     for text in rubric_texts:
         found |= trigrams(tokens(text))

@@ -8,33 +8,32 @@ An empty answer scores the lowest level without review: there is nothing to judg
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scoring.engine import concepts as concept_rubric
 from scoring.engine import text as text_guard
 from scoring.engine.breakdown import CriterionScore, rounded
 from scoring.engine.rubric import Rubric, criterion_score, text_method
 
+if TYPE_CHECKING:
+    from scoring.engine.plan import StepPlan
+
 INVALID_TEXT = {"status": "invalid", "note": "invalid answer: expected {'text': string}"}
 
 
 def score_text_criteria(
-    step: dict,
-    item: dict,
-    rubrics: list[Rubric],
-    criteria: list[dict],
-    answer: Any,
-    models: Mapping[str, Any],
+    step: StepPlan, answer: Any, models: Mapping[str, Any]
 ) -> tuple[str, list[CriterionScore]]:
     """Score each text criterion of one answered step; returns (step status, scores)."""
+    plan = step.text
     raw = answer.get("text") if isinstance(answer, dict) else None
-    cleaned = text_guard.clean_text(raw, text_guard.max_length_for(item))
+    cleaned = text_guard.clean_text(raw, plan.max_length)
     if cleaned is None:
         return "invalid", [
             criterion_score(
                 rubric, 0, method=text_method(rubric, models), confidence=1.0, evidence=INVALID_TEXT
             )
-            for rubric in rubrics
+            for rubric in step.rubrics
         ]
     text, notes = cleaned
     if not text.strip():
@@ -43,23 +42,20 @@ def score_text_criteria(
             criterion_score(
                 rubric, 0, method=text_method(rubric, models), confidence=1.0, evidence=evidence
             )
-            for rubric in rubrics
+            for rubric in step.rubrics
         ]
     answer_profile = text_guard.profile(text)
-    overlap = text_guard.rubric_overlap(
-        answer_profile, text_guard.rubric_trigrams(text_guard.rubric_texts_of(step))
-    )
-    prose = item.get("type") == "long_text"
+    overlap = text_guard.rubric_overlap(answer_profile, plan.rubric_trigrams)
     scores = [
-        _score_one(rubric, criterion, text, answer_profile, overlap, notes, models, prose)
-        for rubric, criterion in zip(rubrics, criteria, strict=True)
+        _score_one(rubric, concepts, text, answer_profile, overlap, notes, models, plan.prose)
+        for rubric, concepts in zip(step.rubrics, plan.concepts, strict=True)
     ]
     return "answered", scores
 
 
 def _score_one(
     rubric: Rubric,
-    criterion: dict,
+    concepts: concept_rubric.ConceptSet,
     text: str,
     answer_profile: text_guard.TextProfile,
     overlap: float,
@@ -67,7 +63,6 @@ def _score_one(
     models: Mapping[str, Any],
     prose: bool,
 ) -> CriterionScore:
-    concepts = [c for c in criterion.get("concepts") or [] if isinstance(c, dict)]
     matches = concept_rubric.match_concepts(concepts, answer_profile.lowered)
     density = text_guard.concept_density(answer_profile, list(matches.spans))
     flags = text_guard.guard_flags(answer_profile, overlap, density, matches.n_matches, prose=prose)
