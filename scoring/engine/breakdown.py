@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +29,11 @@ METHODS = ("keyed", "sjt", "ranking", "numeric", "model", "concept", "human")
 
 def rounded(value: float) -> float:
     """A finite float rounded to FLOAT_DECIMALS; -0.0 and non-finite values become 0.0."""
-    result = round(float(value), FLOAT_DECIMALS)
+    value = float(value)
+    if value.is_integer():
+        # round() would give the same float back (it rounds via decimal text, which is slow).
+        return value if value else 0.0
+    result = round(value, FLOAT_DECIMALS)
     # inf - inf and nan - nan are nan, which is never equal to 0.
     if result == 0 or result - result != 0:
         return 0.0
@@ -41,14 +44,27 @@ def rounded(value: float) -> float:
 _PLAIN = frozenset((int, bool, type(None)))
 
 
+class Canonical(dict):
+    """A dict already in canonical form, which canonical() returns as it is.
+
+    The scorers build their largest evidence (free text) from rounded floats and clean strings
+    only, and mark it so the serialiser does not walk it again; a property test checks that
+    canonical() would not change any of it.
+    """
+
+
 def canonical(value: Any) -> Any:
     """A JSON-ready copy of ``value`` with every float rounded (ints and bools kept).
 
     Dispatches on the exact type first: this walk runs on every breakdown, so it is kept cheap.
     """
     kind = type(value)
+    if kind is Canonical:
+        return value
     if kind is float:
         # rounded(), inlined: this is the hottest branch of the walk.
+        if value.is_integer():
+            return value if value else 0.0
         result = round(value, FLOAT_DECIMALS)
         return result if result and result - result == 0 else 0.0
     if kind is dict:
@@ -294,10 +310,22 @@ class Breakdown:
 
 
 # A number orjson writes differently from Python's float repr: a magnitude below 1e-4, which
-# repr writes with an exponent ("1.2e-05") and orjson in full ("0.000012") or with a short one
-# ("1e-6"). In compact JSON a number always follows ":", "," or "[". A string that happens to
-# contain such text only costs the slower encoder.
-_REPR_MISMATCH = re.compile(rb"[:,\[](?:-?0\.0000|-?[0-9.]+e-)")
+# repr writes with an exponent ("1.2e-05") and orjson in full ("0.000012") or with a shorter
+# one ("1e-6"). Text that merely looks like one (inside a string) only costs the slower encoder.
+_DIGITS = frozenset(b"0123456789")
+
+
+def _repr_mismatch(encoded: bytes) -> bool:
+    """Whether ``encoded`` may hold a number written as orjson, not repr, writes it."""
+    if b"0.0000" in encoded:
+        return True
+    # "e-" is common in ids ("change-correct"); a number's exponent follows a digit.
+    at = encoded.find(b"e-")
+    while at != -1:
+        if at and encoded[at - 1] in _DIGITS:
+            return True
+        at = encoded.find(b"e-", at + 2)
+    return False
 
 
 def encode_canonical(data: Any) -> bytes:
@@ -312,7 +340,7 @@ def encode_canonical(data: Any) -> bytes:
         fast = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         fast = None
-    if fast is not None and not _REPR_MISMATCH.search(fast):
+    if fast is not None and not _repr_mismatch(fast):
         return fast
     return json.dumps(
         data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False

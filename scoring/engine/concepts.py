@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from scoring.engine.breakdown import canonical
+
 _COVERAGE_SLACK = 1e-9
 
 
@@ -77,9 +79,17 @@ class Concept:
 
 
 def compile_concepts(concepts: list[dict]) -> tuple[Concept, ...]:
-    """A criterion's concepts, ready to match (done once per assessment version)."""
+    """A criterion's concepts, ready to match (done once per assessment version).
+
+    What evidence repeats from the document (ids, labels, phrasings) is stored canonical, so the
+    evidence needs no second walk (breakdown.Canonical).
+    """
     return tuple(
-        Concept(concept.get("id", ""), concept.get("label", ""), _searches(concept))
+        Concept(
+            canonical(concept.get("id", "")),
+            canonical(concept.get("label", "")),
+            _searches(concept),
+        )
         for concept in concepts
     )
 
@@ -89,7 +99,9 @@ def _searches(concept: dict) -> tuple[_Search, ...]:
     numbers an alternation would shift) keep a pattern of their own."""
     phrasings = tuple(p for p in concept.get("phrasings") or [] if isinstance(p, str) and p)
     combined = [p for p in phrasings if not _BACKREFERENCE.search(p)]
-    alone = [_Search(compile_phrasing(p), p) for p in phrasings if _BACKREFERENCE.search(p)]
+    alone = [
+        _Search(compile_phrasing(p), canonical(p)) for p in phrasings if _BACKREFERENCE.search(p)
+    ]
     if not combined:
         return tuple(alone)
     flags = _flags(combined)
@@ -97,9 +109,10 @@ def _searches(concept: dict) -> tuple[_Search, ...]:
     try:
         pattern = re.compile(rf"(?<!\w)(?:{branches})(?!\w)", flags)
     except re.error:  # e.g. two phrasings naming a group alike
-        return tuple(_Search(compile_phrasing(p), p) for p in phrasings)
+        return tuple(_Search(compile_phrasing(p), canonical(p)) for p in phrasings)
     probes = tuple(
-        (re.compile(rf"(?<!\w)(?:{_valid_pattern(p)})(?!\w)", flags), p) for p in combined
+        (re.compile(rf"(?<!\w)(?:{_valid_pattern(p)})(?!\w)", flags), canonical(p))
+        for p in combined
     )
     return (_Search(pattern, None, probes), *alone)
 

@@ -34,7 +34,7 @@ class HumanOverride:
 
 @dataclass(frozen=True, slots=True)
 class Rubric:
-    """A criterion's fixed facts, read once."""
+    """A criterion's fixed facts, read once (build with rubric_of())."""
 
     step_id: str
     criterion_id: str
@@ -43,18 +43,15 @@ class Rubric:
     levels: list
     points: list[float]
     threshold: float
-
-    @property
-    def key(self) -> str:
-        return f"{self.step_id}/{self.criterion_id}"
-
-    @property
-    def max_points(self) -> float:
-        return max(self.points, default=0.0)
+    key: str
+    max_points: float
+    # As the breakdown shows them: rounded numbers, and each level's Level.
+    shown_weight: float
+    shown_max_points: float
+    shown_levels: tuple[Level, ...]
 
     def level(self, index: int) -> Level:
-        label = self.levels[index].get("label", "") if self.levels else ""
-        return Level(index, label if isinstance(label, str) else str(label))
+        return self.shown_levels[index] if self.levels else Level(index, "")
 
     def level_for_points(self, points: float) -> int:
         reached = 0
@@ -73,14 +70,26 @@ def number(value: Any, default: float) -> float:
 def rubric_of(step_id: str, criterion: dict) -> Rubric:
     levels = [level for level in criterion.get("levels") or [] if isinstance(level, dict)]
     weight = number(criterion.get("weight"), 1.0)
+    weight = weight if weight > 0 else 1.0
+    points = [max(0.0, number(level.get("points"), 0.0)) for level in levels]
+    criterion_id = str(criterion.get("id", ""))
+    labels = [level.get("label", "") for level in levels]
     return Rubric(
         step_id=step_id,
-        criterion_id=str(criterion.get("id", "")),
+        criterion_id=criterion_id,
         skill=str(criterion.get("skill", "")),
-        weight=weight if weight > 0 else 1.0,
+        weight=weight,
         levels=levels,
-        points=[max(0.0, number(level.get("points"), 0.0)) for level in levels],
+        points=points,
         threshold=number(criterion.get("confidence_threshold"), DEFAULT_CONFIDENCE_THRESHOLD),
+        key=f"{step_id}/{criterion_id}",
+        max_points=max(points, default=0.0),
+        shown_weight=rounded(weight),
+        shown_max_points=rounded(max(points, default=0.0)),
+        shown_levels=tuple(
+            Level(index, label if isinstance(label, str) else str(label))
+            for index, label in enumerate(labels)
+        ),
     )
 
 
@@ -104,9 +113,9 @@ def make_score(
         step_id=rubric.step_id,
         criterion_id=rubric.criterion_id,
         skill=rubric.skill,
-        weight=rounded(rubric.weight),
+        weight=rubric.shown_weight,
         points=rounded(points),
-        max_points=rounded(rubric.max_points),
+        max_points=rubric.shown_max_points,
         level=rubric.level(level),
         method=method,
         confidence=rounded(confidence),

@@ -48,8 +48,9 @@ CHAR_NGRAMS = (3, 5)
 _TEMPERATURES = tuple(round(10 ** (exponent / 20), 6) for exponent in range(-20, 21))
 
 _WORD = re.compile(r"\w+")
-# Character vocabularies up to this codepoint get a direct code table (at most 512 KiB).
-_MAX_TABLE_CODEPOINT = 65536
+# Words whose character n-gram ids a model remembers: an answer's character n-grams are those
+# of its words, and answers to one question share most of their words.
+WORD_MEMO_SIZE = 16384
 
 
 class ArtifactError(ValueError):
@@ -96,6 +97,8 @@ class _Block:
     index: dict[str, int]
     idf: np.ndarray
     coef: np.ndarray
+    # word -> ids of its character n-grams (character block only); see char_ids().
+    memo: dict[str, np.ndarray] = field(default_factory=dict)
 
     def ids(self, grams: list[str]) -> np.ndarray:
         """Vocabulary ids of the grams (one per occurrence), unknown grams dropped."""
@@ -103,6 +106,21 @@ class _Block:
             map(self.index.get, grams, repeat(-1, len(grams))), dtype=np.int64, count=len(grams)
         )
         return found[found >= 0]
+
+    def char_ids(self, text: str) -> np.ndarray:
+        """ids(char_ngrams(text)), one word at a time: a word's n-grams never change, so each
+        word's ids are remembered (up to WORD_MEMO_SIZE words; the result is the same)."""
+        memo = self.memo
+        parts = []
+        for word in text.split():
+            found = memo.get(word)
+            if found is None:
+                found = self.ids(char_ngrams(word))
+                found.flags.writeable = False
+                if len(memo) < WORD_MEMO_SIZE:
+                    memo[word] = found
+            parts.append(found)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
     def contributions(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distinct ids and their l2-normalised (sublinear) tf-idf times weight."""
@@ -115,70 +133,6 @@ class _Block:
         if norm == 0.0:
             return ids, values
         return ids, values / norm * self.coef[ids]
-
-
-class _CharKeys:
-    """Character n-grams as integers, so an answer's n-grams are found with array operations.
-
-    Every character of the vocabulary gets a small code (1..A, A+1 for any other character);
-    an n-gram's key is its codes in base 2**bits, which is unique across lengths 3..5 because
-    no code is 0. An answer's n-grams are then the keys of every 3/4/5-character window of the
-    space-joined, space-padded words; windows that cross a word boundary contain an inner space,
-    which no vocabulary n-gram has, so they simply find nothing - exactly char_ngrams() (test).
-    """
-
-    def __init__(self, terms: Sequence[str]) -> None:
-        alphabet = sorted({char for term in terms for char in term})
-        self.bits = max(1, (len(alphabet) + 1).bit_length())
-        self.usable = CHAR_NGRAMS[1] * self.bits <= 62 and all(
-            CHAR_NGRAMS[0] <= len(term) <= CHAR_NGRAMS[1] for term in terms
-        )
-        self.codepoints = np.array([ord(char) for char in alphabet], dtype=np.int64)
-        self.other = len(alphabet) + 1
-        # Code of every codepoint up to the largest in the alphabet; the last entry (and any
-        # larger codepoint, clamped onto it) is ``other``.
-        self.table = None
-        if len(alphabet) and self.codepoints[-1] < _MAX_TABLE_CODEPOINT:
-            self.table = np.full(int(self.codepoints[-1]) + 2, self.other, dtype=np.int64)
-            self.table[self.codepoints] = np.arange(1, len(alphabet) + 1, dtype=np.int64)
-        if not self.usable:
-            return
-        keys = np.array([self._key([alphabet.index(c) + 1 for c in t]) for t in terms], np.int64)
-        self.order = np.argsort(keys, kind="stable")
-        self.sorted_keys = keys[self.order]
-
-    def _key(self, codes: list[int]) -> int:
-        key = 0
-        for code in codes:
-            key = (key << self.bits) | code
-        return key
-
-    def ids(self, text: str) -> np.ndarray:
-        """Vocabulary ids of every known character n-gram of the (prepared) text."""
-        joined = " " + " ".join(text.split()) + " "
-        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        if len(self.codepoints) == 0 or len(points) < CHAR_NGRAMS[0]:
-            return np.zeros(0, dtype=np.int64)
-        if self.table is not None:
-            codes = self.table[np.minimum(points, len(self.table) - 1)]
-        else:
-            position = np.minimum(
-                np.searchsorted(self.codepoints, points), len(self.codepoints) - 1
-            )
-            codes = np.where(self.codepoints[position] == points, position + 1, self.other)
-        # Keys of the 3-character windows, then each longer window extends the shorter one.
-        bits = self.bits
-        keys = (((codes[:-2] << bits) | codes[1:-1]) << bits) | codes[2:]
-        windows = [keys]
-        for n in range(CHAR_NGRAMS[0] + 1, CHAR_NGRAMS[1] + 1):
-            if len(codes) < n:
-                break
-            keys = (keys[:-1] << bits) | codes[n - 1 :]
-            windows.append(keys)
-        # One search for every window length (ids feed a bincount, so their order is free).
-        keys = np.concatenate(windows)
-        at = np.minimum(np.searchsorted(self.sorted_keys, keys), len(self.sorted_keys) - 1)
-        return self.order[at[self.sorted_keys[at] == keys]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +191,6 @@ class TextModel:
     training_set_sha256: str
     metadata: dict = field(default_factory=dict)
     _blocks: tuple = field(init=False, repr=False)
-    _char_keys: _CharKeys = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         _check_shape(self)
@@ -256,7 +209,6 @@ class TextModel:
             ),
         )
         object.__setattr__(self, "_blocks", blocks)
-        object.__setattr__(self, "_char_keys", _CharKeys(self.char_terms))
 
     def to_dict(self) -> dict:
         return {
@@ -329,9 +281,7 @@ class TextModel:
         prepared = _prepare(text)
         words, chars = self._blocks
         word_ids, word_values = words.contributions(words.ids(word_ngrams(prepared)))
-        char_keys = self._char_keys
-        found = char_keys.ids(prepared) if char_keys.usable else chars.ids(char_ngrams(prepared))
-        char_ids, char_values = chars.contributions(found)
+        char_ids, char_values = chars.contributions(chars.char_ids(prepared))
         values = np.concatenate([word_values, char_values])
         score = math.fsum(values.tolist())
         order = _top_indices(values, TOP_NGRAMS)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from scoring.engine import concepts as concept_rubric
 from scoring.engine import text as text_guard
-from scoring.engine.breakdown import CriterionScore, rounded
+from scoring.engine.breakdown import Canonical, CriterionScore, canonical, rounded
 from scoring.engine.rubric import Rubric, criterion_score, text_method
 
 if TYPE_CHECKING:
@@ -86,7 +86,9 @@ def _score_one(
         evidence["machine_level"] = level
         level, confidence = 0, min(confidence, text_guard.GUARD_CONFIDENCE)
         reasons = [*flags, *reasons]
-    evidence = {"status": "answered", **evidence, **notes}
+    # Every part is canonical as built: rounded floats, strings of the cleaned answer, of the
+    # compiled content (concepts.compile_concepts) or passed through canonical() here.
+    evidence = Canonical({"status": "answered", **evidence, **notes})
     return criterion_score(
         rubric,
         level,
@@ -114,10 +116,13 @@ def _concept_level(matches: concept_rubric.ConceptMatches, levels: list) -> tupl
 def _model_level(model: Any, text: str) -> tuple[int, float, dict]:
     prediction = model.predict(text)
     evidence = {
-        "model": {"sha256": model.sha256, "training_set_sha256": model.training_set_sha256},
+        "model": canonical(
+            {"sha256": model.sha256, "training_set_sha256": model.training_set_sha256}
+        ),
         "probabilities": [rounded(p) for p in prediction.probabilities],
         "top_ngrams": [
-            {"ngram": ngram, "weight": rounded(weight)} for ngram, weight in prediction.top_ngrams
+            {"ngram": canonical(ngram), "weight": rounded(weight)}
+            for ngram, weight in prediction.top_ngrams
         ],
     }
     return prediction.level, prediction.confidence, evidence

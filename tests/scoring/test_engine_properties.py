@@ -5,7 +5,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scoring.engine import score
+from scoring.engine import compile_assessment, score
+from scoring.engine.breakdown import Canonical, canonical, encode_canonical, rounded
 from tests.scoring.test_engine_fixtures import best_answers, make_content
 
 CONTENT = make_content()
@@ -108,3 +109,60 @@ def test_key_order_scores_at_least_as_well_as_any_order(order):
     chosen = score(CONTENT, {**best_answers(), "order": {"order": order}}, {})
     assert chosen.criterion("order/ordering").points <= 2.0
     assert chosen.overall_score <= score(CONTENT, best_answers(), {}).overall_score
+
+
+# --- the fast paths give exactly the bytes of the plain ones ---------------------------------
+
+COMPILED = compile_assessment(CONTENT)
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False).map(rounded)
+    | st.floats(min_value=-1e-3, max_value=1e-3).map(rounded)  # repr with an exponent
+    | st.text(max_size=30)  # lone surrogates included
+    | st.sampled_from(["0.00001", "time-based", "1e-5", "é\u2028\x7f\x00", "\ud800 lone"]),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def plain_json(data) -> bytes:
+    """The definition of the canonical bytes (what encode_canonical must equal)."""
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8", "replace")
+
+
+@SETTINGS
+@given(json_values)
+def test_the_fast_encoder_writes_the_bytes_of_json_dumps(value):
+    data = canonical(value)
+    assert encode_canonical(data) == plain_json(data)
+
+
+@SETTINGS
+@given(answers)
+def test_a_compiled_assessment_scores_to_the_same_bytes_as_its_document(responses):
+    from_document = score(make_content(), responses, {})
+    from_compiled = score(COMPILED, responses, {})
+    assert from_compiled.canonical_json() == from_document.canonical_json()
+    assert from_compiled.canonical_json() == plain_json(from_document.to_dict())
+
+
+@SETTINGS
+@given(answers)
+def test_evidence_marked_canonical_is_what_canonical_would_make_of_it(responses):
+    for criterion in score(COMPILED, responses, {}).criteria():
+        if isinstance(criterion.evidence, Canonical):
+            walked = canonical(dict(criterion.evidence))
+            assert plain_json(walked) == plain_json(criterion.evidence)
+
+
+def test_the_cases_orjson_writes_differently_fall_back_to_json_dumps():
+    assert encode_canonical({"a": 1.2e-05, "b": [1e-06]}) == b'{"a":1.2e-05,"b":[1e-06]}'
+    assert encode_canonical({"big": 2**70}) == b'{"big":1180591620717411303424}'
+    assert encode_canonical({"s": "\ud800"}) == b'{"s":"?"}'
+    assert encode_canonical({"z": 1.5e16, "a": "x-y"}) == b'{"a":"x-y","z":1.5e+16}'
