@@ -5,7 +5,8 @@ Decisions where CONTENT_FORMAT.md is silent:
 - "Word boundaries" are look-arounds ``(?<!\\w)`` and ``(?!\\w)`` rather than ``\\b``, so a
   phrasing that starts or ends with a non-word character (``€\\d+``, ``3-5 days``) still matches.
 - A phrasing that is not a valid regular expression is matched as literal text.
-- A concept's phrasings are searched as one alternation (one pass over the answer per concept);
+- A concept's phrasings are searched as one alternation (one pass over the answer per concept),
+  skipped when the answer holds none of the literal texts that every match must start with;
   the evidence names the phrasing of the earliest match in the answer: the first phrasing, in
   the author's order, that matches where that match starts, which is the branch the
   alternation took. The alternation has no capturing group per phrasing (a third cheaper).
@@ -24,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from re import _parser
 
 from scoring.engine.breakdown import canonical
 
@@ -54,6 +56,28 @@ def compile_phrasing(phrasing: str) -> re.Pattern:
     return re.compile(rf"(?<!\w)(?:{_valid_pattern(phrasing)})(?!\w)", _flags([phrasing]))
 
 
+def _required_start(phrasing: str) -> str:
+    """Text that every match of a lower-case phrasing starts with ("" when there is none)."""
+    try:  # the stdlib's own parse; a new shape of it only means no shortcut
+        parsed = _parser.parse(_valid_pattern(phrasing))
+        if parsed.state.flags & re.IGNORECASE:
+            return ""
+        start = []
+        for op, value in parsed.data:
+            if op is not _parser.LITERAL:
+                break
+            start.append(chr(value))
+        return "".join(start)
+    except Exception:  # whatever fails, scoring only loses the shortcut
+        return ""
+
+
+def _required_starts(phrasings: list[str], flags: re.RegexFlag) -> tuple[str, ...]:
+    """One required start per phrasing, or () when any phrasing has none."""
+    starts = tuple(_required_start(p) for p in phrasings) if flags == re.NOFLAG else ("",)
+    return starts if all(starts) else ()
+
+
 @dataclass(frozen=True, slots=True)
 class _Search:
     """One pass over the answer: a pattern, and how to name the phrasing of a match."""
@@ -61,6 +85,11 @@ class _Search:
     pattern: re.Pattern
     phrasing: str | None  # the phrasing of a single-phrasing pattern
     probes: tuple[tuple[re.Pattern, str], ...] = ()  # each branch of an alternation, in order
+    # Texts one of which any match starts with; none in the answer, no match ("()": unknown).
+    starts: tuple[str, ...] = ()
+
+    def may_match(self, text: str) -> bool:
+        return not self.starts or any(start in text for start in self.starts)
 
     def phrasing_at(self, match: re.Match) -> str:
         if self.phrasing is not None:
@@ -99,9 +128,7 @@ def _searches(concept: dict) -> tuple[_Search, ...]:
     numbers an alternation would shift) keep a pattern of their own."""
     phrasings = tuple(p for p in concept.get("phrasings") or [] if isinstance(p, str) and p)
     combined = [p for p in phrasings if not _BACKREFERENCE.search(p)]
-    alone = [
-        _Search(compile_phrasing(p), canonical(p)) for p in phrasings if _BACKREFERENCE.search(p)
-    ]
+    alone = [_alone(p) for p in phrasings if _BACKREFERENCE.search(p)]
     if not combined:
         return tuple(alone)
     flags = _flags(combined)
@@ -109,12 +136,18 @@ def _searches(concept: dict) -> tuple[_Search, ...]:
     try:
         pattern = re.compile(rf"(?<!\w)(?:{branches})(?!\w)", flags)
     except re.error:  # e.g. two phrasings naming a group alike
-        return tuple(_Search(compile_phrasing(p), canonical(p)) for p in phrasings)
+        return tuple(_alone(p) for p in phrasings)
     probes = tuple(
         (re.compile(rf"(?<!\w)(?:{_valid_pattern(p)})(?!\w)", flags), canonical(p))
         for p in combined
     )
-    return (_Search(pattern, None, probes), *alone)
+    return (_Search(pattern, None, probes, _required_starts(combined, flags)), *alone)
+
+
+def _alone(phrasing: str) -> _Search:
+    pattern = compile_phrasing(phrasing)
+    starts = _required_starts([phrasing], pattern.flags & re.IGNORECASE)
+    return _Search(pattern, canonical(phrasing), (), starts)
 
 
 ConceptSet = tuple[Concept, ...]
@@ -148,6 +181,8 @@ def match_concepts(concepts: ConceptSet, text: str) -> ConceptMatches:
     for concept in concepts:
         first = None
         for search in concept.searches:
+            if not search.may_match(text):
+                continue
             for match in search.pattern.finditer(text):
                 if match.end() == match.start():
                     continue

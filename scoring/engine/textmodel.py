@@ -92,11 +92,10 @@ _SUBLINEAR_TF = np.array([0.0] + [1.0 + math.log(count) for count in range(1, HA
 
 @dataclass(frozen=True, eq=False)
 class _Block:
-    """One feature block's tables as arrays, for fast gathering by n-gram id."""
+    """One feature block's vocabulary: n-gram -> feature id (character ids come after the
+    word ids, so both blocks index one array of idf and weights)."""
 
     index: dict[str, int]
-    idf: np.ndarray
-    coef: np.ndarray
     # word -> ids of its character n-grams (character block only); see char_ids().
     memo: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -121,18 +120,6 @@ class _Block:
                     memo[word] = found
             parts.append(found)
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-    def contributions(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct ids and their l2-normalised (sublinear) tf-idf times weight."""
-        counts = np.bincount(ids) if len(ids) else np.zeros(0, dtype=np.int64)
-        ids = np.flatnonzero(counts)
-        counts = counts[ids]
-        values = _SUBLINEAR_TF[np.minimum(counts, HARD_MAX_LENGTH + 1)] * self.idf[ids]
-        # fsum is exactly rounded, so the result does not depend on summation order or SIMD.
-        norm = math.sqrt(math.fsum((values * values).tolist()))
-        if norm == 0.0:
-            return ids, values
-        return ids, values / norm * self.coef[ids]
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,23 +178,22 @@ class TextModel:
     training_set_sha256: str
     metadata: dict = field(default_factory=dict)
     _blocks: tuple = field(init=False, repr=False)
+    _idf: np.ndarray = field(init=False, repr=False)
+    _coef: np.ndarray = field(init=False, repr=False)
+    _names: tuple = field(init=False, repr=False)  # by feature id, as evidence shows them
 
     def __post_init__(self) -> None:
         _check_shape(self)
         n_words = len(self.word_terms)
-        coef = np.array(self.coef, dtype=np.float64)
         blocks = (
-            _Block(
-                {term: i for i, term in enumerate(self.word_terms)},
-                np.array(self.word_idf, dtype=np.float64),
-                coef[:n_words],
-            ),
-            _Block(
-                {term: i for i, term in enumerate(self.char_terms)},
-                np.array(self.char_idf, dtype=np.float64),
-                coef[n_words:],
-            ),
+            _Block({term: i for i, term in enumerate(self.word_terms)}),
+            _Block({term: n_words + i for i, term in enumerate(self.char_terms)}),
         )
+        idf = np.array(self.word_idf + self.char_idf, dtype=np.float64)
+        object.__setattr__(self, "_idf", idf)
+        object.__setattr__(self, "_coef", np.array(self.coef, dtype=np.float64))
+        names = self.word_terms + tuple(f"[{term}]" for term in self.char_terms)
+        object.__setattr__(self, "_names", names)
         object.__setattr__(self, "_blocks", blocks)
 
     def to_dict(self) -> dict:
@@ -276,22 +262,32 @@ class TextModel:
         except (KeyError, TypeError) as error:
             raise ArtifactError(f"missing or malformed field: {error}") from error
 
-    def decision(self, text: str) -> tuple[float, list[tuple[str, float]]]:
-        """The linear score w.x of an answer and its TOP_NGRAMS largest contributions."""
+    def contributions(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The answer's distinct feature ids, ascending (words, then characters), and their
+        contributions x_j * w_j: sublinear tf-idf, l2-normalised within each block."""
         prepared = _prepare(text)
         words, chars = self._blocks
-        word_ids, word_values = words.contributions(words.ids(word_ngrams(prepared)))
-        char_ids, char_values = chars.contributions(chars.char_ids(prepared))
-        values = np.concatenate([word_values, char_values])
+        ids = np.concatenate([words.ids(word_ngrams(prepared)), chars.char_ids(prepared)])
+        counts = np.bincount(ids) if len(ids) else np.zeros(0, dtype=np.int64)
+        ids = np.flatnonzero(counts)
+        values = _SUBLINEAR_TF[np.minimum(counts[ids], HARD_MAX_LENGTH + 1)] * self._idf[ids]
+        split = int(np.searchsorted(ids, len(self.word_terms)))
+        squares = (values * values).tolist()
+        # fsum is exactly rounded, so the result does not depend on summation order or SIMD.
+        norms = [math.sqrt(math.fsum(squares[:split])), math.sqrt(math.fsum(squares[split:]))]
+        weights = self._coef[ids]
+        for block, norm in zip((slice(None, split), slice(split, None)), norms, strict=True):
+            if not norm:  # nothing of the block in the answer: its values stay as they are
+                weights[block] = 1.0
+        scale = np.repeat([norm or 1.0 for norm in norms], [split, len(ids) - split])
+        return ids, values / scale * weights
+
+    def decision(self, text: str) -> tuple[float, list[tuple[str, float]]]:
+        """The linear score w.x of an answer and its TOP_NGRAMS largest contributions."""
+        ids, values = self.contributions(text)
         score = math.fsum(values.tolist())
-        order = _top_indices(values, TOP_NGRAMS)
-        n_words = len(word_ids)
-        top = [
-            (self.word_terms[word_ids[k]], float(values[k]))
-            if k < n_words
-            else (f"[{self.char_terms[char_ids[k - n_words]]}]", float(values[k]))
-            for k in order.tolist()
-        ]
+        names = self._names
+        top = [(names[ids[k]], float(values[k])) for k in _top_indices(values, TOP_NGRAMS).tolist()]
         return score, top
 
     def predict(self, text: str) -> TextPrediction:

@@ -4,6 +4,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scoring.engine import ArtifactError, TextModel, score
 from scoring.engine.training import model_accepted, train_text_model
@@ -305,3 +307,56 @@ def test_model_evidence_is_already_canonical_and_serialises_as_walked(trained):
         assert criterion.method == "model" and isinstance(criterion.evidence, Canonical)
         walked = canonical(dict(criterion.evidence))
         assert json.dumps(walked, sort_keys=True) == json.dumps(criterion.evidence, sort_keys=True)
+
+
+PHRASINGS = [
+    ["seasons?", "time of (the )?year", "easter"],
+    ["(a/b|ab|split) test\\w*", "hold[- ]?outs?"],
+    ["yes|no", "7\\.1", "2[12](\\.\\d+)?"],
+    ["(\\w+) \\1", "refund"],
+    ["Refund", "sorry ("],
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "season",
+                "seasons",
+                "time of year",
+                "easter",
+                "ab test",
+                "hold-out",
+                "yes",
+                "no",
+                "7.1",
+                "21.5",
+                "refund refund",
+                "sorry (",
+                "x",
+                " ",
+                "-",
+            ]
+        ),
+        max_size=12,
+    )
+)
+def test_skipping_concepts_whose_start_is_absent_changes_no_match(words):
+    import dataclasses
+
+    from scoring.engine.concepts import compile_concepts, match_concepts
+
+    text = " ".join(words).lower()
+    concepts = compile_concepts(
+        [{"id": f"c{i}", "label": "", "phrasings": p} for i, p in enumerate(PHRASINGS)]
+    )
+    unfiltered = tuple(
+        dataclasses.replace(
+            concept,
+            searches=tuple(dataclasses.replace(s, starts=()) for s in concept.searches),
+        )
+        for concept in concepts
+    )
+    assert match_concepts(concepts, text) == match_concepts(unfiltered, text)
