@@ -60,24 +60,36 @@ def load_content() -> tuple[dict, str]:
     return make_content(), "built-in (tests/scoring/test_engine_fixtures.py)"
 
 
-def keyed_answer(item: dict) -> dict:
-    """A plausible, partly right answer for a keyed item."""
+def keyed_answer(item: dict, index: int) -> dict:
+    """The ``index``-th candidate's answer to a keyed item: answers vary from one candidate to
+    the next (every option, selection, order and a spread of numbers comes up), as real ones
+    do, so what the engine remembers of repeated answers is measured at a realistic rate."""
     options = [option["id"] for option in item.get("options", [])]
     kind = item["type"]
     if kind == "single_choice":
-        return {"option": options[0]}
+        return {"option": options[index % len(options)]}
     if kind == "multiple_choice":
-        return {"options": options[: max(1, item.get("max_select", 2) - 1)]}
+        size = 1 + index % max(1, item.get("max_select", 2))
+        start = index % len(options)
+        return {"options": (options[start:] + options[:start])[:size]}
     if kind == "sjt" and item.get("mode") == "best_worst":
-        return {"best": item["key"]["best"], "worst": options[-1]}
+        best = options[index % len(options)]
+        return {"best": best, "worst": options[(index + 1 + index // 7) % len(options)]}
     if kind == "sjt":
-        return {"ratings": {option["id"]: option["key"] for option in item["options"]}}
+        low, high = item["scale"]["min"], item["scale"]["max"]
+        return {
+            "ratings": {
+                o["id"]: min(high, max(low, o["key"] + (index + k) % 3 - 1))
+                for k, o in enumerate(item["options"])
+            }
+        }
     if kind == "ranking":
         order = list(item["key_order"])
-        order[0], order[1] = order[1], order[0]
+        first, second = index % len(order), (index // 3) % len(order)
+        order[first], order[second] = order[second], order[first]
         return {"order": order}
     if kind == "numeric":
-        return {"value": float(item["answer"]) * 1.01}
+        return {"value": round(float(item["answer"]) * (0.97 + 0.01 * (index % 7)), 2)}
     return {}
 
 
@@ -88,11 +100,6 @@ def text_steps(content: dict) -> list[dict]:
 
 def attempts(content: dict, answered_text: list[str], n: int = 64) -> list[dict]:
     """n attempts answering every keyed step and the named text steps."""
-    base = {
-        step["id"]: keyed_answer(step["item"])
-        for step in content["steps"]
-        if step["item"]["type"] not in TEXT_TYPES
-    }
     pools = {
         step["id"]: [text for c in step["criteria"] for text, _ in exemplars_of(c)]
         for step in content["steps"]
@@ -100,7 +107,11 @@ def attempts(content: dict, answered_text: list[str], n: int = 64) -> list[dict]
     }
     result = []
     for index in range(n):
-        answers = dict(base)
+        answers = {
+            step["id"]: keyed_answer(step["item"], index)
+            for step in content["steps"]
+            if step["item"]["type"] not in TEXT_TYPES
+        }
         for step_id, pool in pools.items():
             answers[step_id] = {"text": pool[index % len(pool)]}
         result.append(answers)

@@ -11,7 +11,7 @@ is never an error: it scores 0 with the reason in its evidence.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -229,7 +229,7 @@ def _ranking(item: dict) -> Callable[[Any], ItemOutcome]:
         rho = spearman_rho(order, key_order)
         evidence = {
             "status": "answered",
-            "order": order,
+            "order": list(order),  # a copy: outcomes may be remembered, answers are the caller's
             "key_order": key_order,
             "spearman_rho": rho,
         }
@@ -303,7 +303,63 @@ _UNKNOWN_TYPE = ItemOutcome(
 )
 
 
-def compile_item(item: dict) -> Callable[[Any], ItemOutcome]:
+@dataclass(frozen=True, slots=True)
+class CompiledItem:
+    """A keyed item ready to score answers."""
+
+    score: Callable[[Any], ItemOutcome]
+    # The answer reduced to all that score() reads, as a hashable value, for items whose
+    # answers repeat from one candidate to the next (choices, orders); None for the rest.
+    answer_key: Callable[[Any], Hashable | None]
+
+
+def compile_item(item: dict) -> CompiledItem:
     """The scorer of answers to one keyed item, its key read once."""
-    compiler = _COMPILERS.get(str(item.get("type", "")))
-    return compiler(item) if compiler else lambda _answer: _UNKNOWN_TYPE
+    item_type = str(item.get("type", ""))
+    compiler = _COMPILERS.get(item_type)
+    if compiler is None:
+        return CompiledItem(lambda _answer: _UNKNOWN_TYPE, _no_key)
+    if item_type == "sjt" and item.get("mode") != "best_worst":
+        return CompiledItem(compiler(item), _no_key)
+    return CompiledItem(compiler(item), _ANSWER_KEYS.get(item_type, _no_key))
+
+
+def _no_key(_answer: Any) -> None:
+    return None
+
+
+def _option_key(answer: Any) -> Hashable | None:
+    option = answer.get("option") if isinstance(answer, dict) else None
+    return option if isinstance(option, str) else None
+
+
+def _strings_in(answer: Any, field_name: str) -> list[str] | None:
+    values = answer.get(field_name) if isinstance(answer, dict) else None
+    if isinstance(values, list) and all(isinstance(value, str) for value in values):
+        return values
+    return None
+
+
+def _selection_key(answer: Any) -> Hashable | None:
+    picks = _strings_in(answer, "options")
+    return None if picks is None else tuple(sorted(set(picks)))
+
+
+def _order_key(answer: Any) -> Hashable | None:
+    order = _strings_in(answer, "order")
+    return None if order is None else tuple(order)
+
+
+def _best_worst_key(answer: Any) -> Hashable | None:
+    if not isinstance(answer, dict):
+        return None
+    picks = (answer.get("best"), answer.get("worst"))
+    return picks if all(pick is None or isinstance(pick, str) for pick in picks) else None
+
+
+_ANSWER_KEYS: dict[str, Callable[[Any], Hashable | None]] = {
+    "single_choice": _option_key,
+    "multiple_choice": _selection_key,
+    "ranking": _order_key,
+    "sjt": _best_worst_key,
+}

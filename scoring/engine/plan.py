@@ -13,14 +13,13 @@ object, a level without points) is skipped or defaulted exactly as the scorers a
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scoring.engine import text as text_guard
 from scoring.engine.breakdown import rounded
 from scoring.engine.concepts import ConceptSet, compile_concepts
-from scoring.engine.keyed import KEYED_METHODS, ItemOutcome, compile_item
+from scoring.engine.keyed import KEYED_METHODS, CompiledItem, compile_item
 from scoring.engine.rubric import TEXT_ITEM_TYPES, Rubric, number, rubric_of
 
 
@@ -46,9 +45,11 @@ class StepPlan:
     branches: tuple[tuple[Any, Any], ...]  # (option id, option next), document order
     rules: tuple[tuple[Any, Any], ...]  # (when, next), document order
     next: Any
-    keyed: Callable[[Any], ItemOutcome] | None
+    keyed: CompiledItem | None
     keyed_method: str
     text: TextPlan | None
+    # Scored keyed answers by CompiledItem.answer_key (see score._keyed_step).
+    remembered: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

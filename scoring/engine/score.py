@@ -50,6 +50,7 @@ from scoring.engine.textscore import score_text_criteria
 
 ENGINE_VERSION = "1.1.0"
 _MAX_PATH_STEPS = 10_000
+REMEMBERED_ANSWERS = 4096  # per keyed step of a compiled version
 
 # --- the candidate's path -------------------------------------------------------------------
 
@@ -149,10 +150,24 @@ def _score_step(
     elif step.text:
         status, scores = score_text_criteria(step, answer, models)
     else:
-        outcome = step.keyed(answer)
-        status = "answered" if outcome.valid else "invalid"
-        scores = _keyed_criteria(step.rubrics, outcome)
+        return _keyed_step(step, answer)
     return _step(step.step_id, step.item_type, status, scores)
+
+
+def _keyed_step(step: StepPlan, answer: Any) -> StepScore:
+    """A keyed step, answered. Its score is a function of the answer alone, and choices and
+    orders repeat from one candidate to the next, so each distinct one is scored once per
+    compiled version (up to REMEMBERED_ANSWERS of them; the result is the same either way)."""
+    key = step.keyed.answer_key(answer)
+    remembered = step.remembered.get(key) if key is not None else None
+    if remembered is not None:
+        return remembered
+    outcome = step.keyed.score(answer)
+    status = "answered" if outcome.valid else "invalid"
+    result = _step(step.step_id, step.item_type, status, _keyed_criteria(step.rubrics, outcome))
+    if key is not None and len(step.remembered) < REMEMBERED_ANSWERS:
+        step.remembered[key] = result
+    return result
 
 
 def _step(step_id: str, item_type: str, status: str, scores: list[CriterionScore]) -> StepScore:
