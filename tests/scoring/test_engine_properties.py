@@ -166,3 +166,16 @@ def test_the_cases_orjson_writes_differently_fall_back_to_json_dumps():
     assert encode_canonical({"big": 2**70}) == b'{"big":1180591620717411303424}'
     assert encode_canonical({"s": "\ud800"}) == b'{"s":"?"}'
     assert encode_canonical({"z": 1.5e16, "a": "x-y"}) == b'{"a":"x-y","z":1.5e+16}'
+
+
+def test_a_remembered_answer_is_not_changed_by_its_caller_afterwards():
+    compiled = compile_assessment(make_content())
+    order = ["reply", "refund", "bug", "retro"]
+    first = score(compiled, {**best_answers(), "order": {"order": order}}, {})
+    expected = first.canonical_json()
+    order.reverse()  # the caller reuses its list
+    again = score(
+        compiled, {**best_answers(), "order": {"order": ["reply", "refund", "bug", "retro"]}}, {}
+    )
+    assert json.loads(again.canonical_json()) == json.loads(expected)
+    assert first.criterion("order/ordering").evidence["order"][0] == "reply"
