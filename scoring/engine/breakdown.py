@@ -176,17 +176,24 @@ class StepScore:
     points: float
     max_points: float
     criteria: tuple[CriterionScore, ...] = ()
+    # Its JSON shape, built once: a remembered keyed step appears in many breakdowns.
+    _dict: list = field(default_factory=list, compare=False, repr=False)
 
     def to_dict(self) -> dict:
-        return {
-            "step_id": self.step_id,
-            "item_type": self.item_type,
-            "status": self.status,
-            "on_path": self.on_path,
-            "points": self.points,
-            "max_points": self.max_points,
-            "criteria": [criterion.to_dict() for criterion in self.criteria],
-        }
+        """The step as breakdown.schema.json shows it (shared: do not modify it)."""
+        if not self._dict:
+            self._dict.append(
+                {
+                    "step_id": self.step_id,
+                    "item_type": self.item_type,
+                    "status": self.status,
+                    "on_path": self.on_path,
+                    "points": self.points,
+                    "max_points": self.max_points,
+                    "criteria": [criterion.to_dict() for criterion in self.criteria],
+                }
+            )
+        return self._dict[0]
 
 
 @dataclass(frozen=True, slots=True)

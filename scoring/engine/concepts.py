@@ -56,26 +56,54 @@ def compile_phrasing(phrasing: str) -> re.Pattern:
     return re.compile(rf"(?<!\w)(?:{_valid_pattern(phrasing)})(?!\w)", _flags([phrasing]))
 
 
-def _required_start(phrasing: str) -> str:
-    """Text that every match of a lower-case phrasing starts with ("" when there is none)."""
+def _match_starts(phrasing: str) -> list[str] | None:
+    """Texts one of which every match of a lower-case phrasing starts with (None: unknown)."""
     try:  # the stdlib's own parse; a new shape of it only means no shortcut
         parsed = _parser.parse(_valid_pattern(phrasing))
         if parsed.state.flags & re.IGNORECASE:
-            return ""
-        start = []
-        for op, value in parsed.data:
+            return None
+        return _starts_of(list(parsed.data))
+    except Exception:  # whatever fails, scoring only loses the shortcut
+        return None
+
+
+def _starts_of(items: list) -> list[str] | None:
+    """Starts of a parsed sequence: a run of literals, or each branch of a leading group."""
+    if not items:
+        return None
+    op, value = items[0]
+    if op is _parser.LITERAL:
+        run = []
+        for op, value in items:
             if op is not _parser.LITERAL:
                 break
-            start.append(chr(value))
-        return "".join(start)
-    except Exception:  # whatever fails, scoring only loses the shortcut
-        return ""
+            run.append(chr(value))
+        return ["".join(run)]
+    if op is _parser.SUBPATTERN:
+        _group, add_flags, del_flags, inner = value
+        return None if add_flags or del_flags else _starts_of(list(inner.data))
+    if op is _parser.BRANCH:
+        starts: list[str] = []
+        for branch in value[1]:
+            found = _starts_of(list(branch.data))
+            if not found:
+                return None
+            starts += found
+        return starts
+    return None
 
 
 def _required_starts(phrasings: list[str], flags: re.RegexFlag) -> tuple[str, ...]:
-    """One required start per phrasing, or () when any phrasing has none."""
-    starts = tuple(_required_start(p) for p in phrasings) if flags == re.NOFLAG else ("",)
-    return starts if all(starts) else ()
+    """Texts one of which any match of the phrasings starts with, or () when unknown."""
+    if flags != re.NOFLAG:
+        return ()
+    starts: list[str] = []
+    for phrasing in phrasings:
+        found = _match_starts(phrasing)
+        if not found:
+            return ()
+        starts += found
+    return tuple(dict.fromkeys(starts))
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,7 +66,9 @@ def test_a_failed_save_is_kept_in_the_browser_and_retried(live_server, page):
     start(page, live_server, token)
     page.get_by_label("Check the payment log").check()
     wait_for_saved(page)
-    page.get_by_role("button", name="Continue").click()
+    # The next page's script must be listening before anything is typed (a person is slower).
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Continue").click()
 
     def refuse(route):
         route.abort("connectionrefused")
