@@ -5,8 +5,7 @@ Decisions where CONTENT_FORMAT.md is silent:
 - "Word boundaries" are look-arounds ``(?<!\\w)`` and ``(?!\\w)`` rather than ``\\b``, so a
   phrasing that starts or ends with a non-word character (``€\\d+``, ``3-5 days``) still matches.
 - A phrasing that is not a valid regular expression is matched as literal text.
-- A concept's phrasings are searched as one alternation (one pass over the answer per concept),
-  skipped when the answer holds none of the literal texts that every match must start with;
+- A concept's phrasings are searched as one alternation (one pass over the answer per concept);
   the evidence names the phrasing of the earliest match in the answer: the first phrasing, in
   the author's order, that matches where that match starts, which is the branch the
   alternation took. The alternation has no capturing group per phrasing (a third cheaper).
@@ -25,7 +24,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from re import _parser
 
 from scoring.engine.breakdown import canonical
 
@@ -56,56 +54,6 @@ def compile_phrasing(phrasing: str) -> re.Pattern:
     return re.compile(rf"(?<!\w)(?:{_valid_pattern(phrasing)})(?!\w)", _flags([phrasing]))
 
 
-def _match_starts(phrasing: str) -> list[str] | None:
-    """Texts one of which every match of a lower-case phrasing starts with (None: unknown)."""
-    try:  # the stdlib's own parse; a new shape of it only means no shortcut
-        parsed = _parser.parse(_valid_pattern(phrasing))
-        if parsed.state.flags & re.IGNORECASE:
-            return None
-        return _starts_of(list(parsed.data))
-    except Exception:  # whatever fails, scoring only loses the shortcut
-        return None
-
-
-def _starts_of(items: list) -> list[str] | None:
-    """Starts of a parsed sequence: a run of literals, or each branch of a leading group."""
-    if not items:
-        return None
-    op, value = items[0]
-    if op is _parser.LITERAL:
-        run = []
-        for op, value in items:
-            if op is not _parser.LITERAL:
-                break
-            run.append(chr(value))
-        return ["".join(run)]
-    if op is _parser.SUBPATTERN:
-        _group, add_flags, del_flags, inner = value
-        return None if add_flags or del_flags else _starts_of(list(inner.data))
-    if op is _parser.BRANCH:
-        starts: list[str] = []
-        for branch in value[1]:
-            found = _starts_of(list(branch.data))
-            if not found:
-                return None
-            starts += found
-        return starts
-    return None
-
-
-def _required_starts(phrasings: list[str], flags: re.RegexFlag) -> tuple[str, ...]:
-    """Texts one of which any match of the phrasings starts with, or () when unknown."""
-    if flags != re.NOFLAG:
-        return ()
-    starts: list[str] = []
-    for phrasing in phrasings:
-        found = _match_starts(phrasing)
-        if not found:
-            return ()
-        starts += found
-    return tuple(dict.fromkeys(starts))
-
-
 @dataclass(frozen=True, slots=True)
 class _Search:
     """One pass over the answer: a pattern, and how to name the phrasing of a match."""
@@ -113,11 +61,6 @@ class _Search:
     pattern: re.Pattern
     phrasing: str | None  # the phrasing of a single-phrasing pattern
     probes: tuple[tuple[re.Pattern, str], ...] = ()  # each branch of an alternation, in order
-    # Texts one of which any match starts with; none in the answer, no match ("()": unknown).
-    starts: tuple[str, ...] = ()
-
-    def may_match(self, text: str) -> bool:
-        return not self.starts or any(start in text for start in self.starts)
 
     def phrasing_at(self, match: re.Match) -> str:
         if self.phrasing is not None:
@@ -169,13 +112,11 @@ def _searches(concept: dict) -> tuple[_Search, ...]:
         (re.compile(rf"(?<!\w)(?:{_valid_pattern(p)})(?!\w)", flags), canonical(p))
         for p in combined
     )
-    return (_Search(pattern, None, probes, _required_starts(combined, flags)), *alone)
+    return (_Search(pattern, None, probes), *alone)
 
 
 def _alone(phrasing: str) -> _Search:
-    pattern = compile_phrasing(phrasing)
-    starts = _required_starts([phrasing], pattern.flags & re.IGNORECASE)
-    return _Search(pattern, canonical(phrasing), (), starts)
+    return _Search(compile_phrasing(phrasing), canonical(phrasing))
 
 
 ConceptSet = tuple[Concept, ...]
@@ -209,8 +150,6 @@ def match_concepts(concepts: ConceptSet, text: str) -> ConceptMatches:
     for concept in concepts:
         first = None
         for search in concept.searches:
-            if not search.may_match(text):
-                continue
             for match in search.pattern.finditer(text):
                 if match.end() == match.start():
                     continue
