@@ -1,19 +1,11 @@
 """The engine benchmark still runs (a very short run on one document, figures not checked)."""
 
-import subprocess
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_engine.py"
+from tests.support.bench import run_bench
 
 
 def test_benchmark_runs_and_prints_its_table():
-    completed = subprocess.run(
-        [sys.executable, str(BENCH), "--seconds", "0.05", "--document", "support-escalation"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    completed = run_bench(
+        "bench_engine.py", "--seconds", "0.05", "--document", "support-escalation"
     )
     assert completed.returncode == 0, completed.stderr
     assert "2 text steps, model" in completed.stdout
@@ -22,12 +14,6 @@ def test_benchmark_runs_and_prints_its_table():
 
 
 def test_an_unknown_document_is_refused_with_a_clear_message():
-    completed = subprocess.run(
-        [sys.executable, str(BENCH), "--document", "no-such-demo"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = run_bench("bench_engine.py", "--document", "no-such-demo", timeout=120)
     assert completed.returncode == 2
     assert "no demo document 'no-such-demo'" in completed.stderr
