@@ -48,10 +48,15 @@ def _flags(phrasings: list[str]) -> re.RegexFlag:
     return re.NOFLAG if lower else re.IGNORECASE
 
 
+def _word_bounded(body: str, flags: re.RegexFlag) -> re.Pattern:
+    """``body`` matched only where it neither starts nor ends inside a word."""
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", flags)
+
+
 @lru_cache(maxsize=8192)
 def compile_phrasing(phrasing: str) -> re.Pattern:
     """The compiled, case-insensitive, word-bounded pattern for one phrasing (cached)."""
-    return re.compile(rf"(?<!\w)(?:{_valid_pattern(phrasing)})(?!\w)", _flags([phrasing]))
+    return _word_bounded(_valid_pattern(phrasing), _flags([phrasing]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +110,10 @@ def _searches(concept: dict) -> tuple[_Search, ...]:
     flags = _flags(combined)
     branches = "|".join(_valid_pattern(p) for p in combined)
     try:
-        pattern = re.compile(rf"(?<!\w)(?:{branches})(?!\w)", flags)
+        pattern = _word_bounded(branches, flags)
     except re.error:  # e.g. two phrasings naming a group alike
         return tuple(_alone(p) for p in phrasings)
-    probes = tuple(
-        (re.compile(rf"(?<!\w)(?:{_valid_pattern(p)})(?!\w)", flags), canonical(p))
-        for p in combined
-    )
+    probes = tuple((_word_bounded(_valid_pattern(p), flags), canonical(p)) for p in combined)
     return (_Search(pattern, None, probes), *alone)
 
 
