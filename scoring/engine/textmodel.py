@@ -28,7 +28,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise, repeat
+from itertools import chain, pairwise, repeat
 from typing import Any
 
 import numpy as np
@@ -90,36 +90,47 @@ def char_ngrams(text: str) -> list[str]:
 _SUBLINEAR_TF = np.array([0.0] + [1.0 + math.log(count) for count in range(1, HARD_MAX_LENGTH + 2)])
 
 
+def _lookup(index: dict[str, int], grams: list[str]) -> np.ndarray:
+    """Vocabulary ids of the grams (one per occurrence), unknown grams dropped."""
+    found = np.fromiter(
+        map(index.get, grams, repeat(-1, len(grams))), dtype=np.int64, count=len(grams)
+    )
+    return found[found >= 0]
+
+
 @dataclass(frozen=True, eq=False)
-class _Block:
-    """One feature block's vocabulary: n-gram -> feature id (character ids come after the
-    word ids, so both blocks index one array of idf and weights)."""
+class _Vocabulary:
+    """Both feature blocks: n-gram -> feature id (character ids come after the word ids, so
+    both blocks index one array of idf and weights)."""
 
-    index: dict[str, int]
-    # word -> ids of its character n-grams (character block only); see char_ids().
-    memo: dict[str, np.ndarray] = field(default_factory=dict)
+    words: dict[str, int]
+    chars: dict[str, int]
+    # Whitespace-separated token -> (its words, ids of its word unigrams and character
+    # n-grams): a token's n-grams never change, and answers to one question share most of
+    # their tokens. Up to WORD_MEMO_SIZE tokens; the result is the same either way.
+    memo: dict[str, tuple[list[str], np.ndarray]] = field(default_factory=dict)
 
-    def ids(self, grams: list[str]) -> np.ndarray:
-        """Vocabulary ids of the grams (one per occurrence), unknown grams dropped."""
-        found = np.fromiter(
-            map(self.index.get, grams, repeat(-1, len(grams))), dtype=np.int64, count=len(grams)
-        )
-        return found[found >= 0]
+    def _token(self, token: str) -> tuple[list[str], np.ndarray]:
+        entry = self.memo.get(token)
+        if entry is None:
+            words = _WORD.findall(token)
+            ids = np.concatenate(
+                [_lookup(self.words, words), _lookup(self.chars, char_ngrams(token))]
+            )
+            ids.flags.writeable = False
+            entry = (words, ids)
+            if len(self.memo) < WORD_MEMO_SIZE:
+                self.memo[token] = entry
+        return entry
 
-    def char_ids(self, text: str) -> np.ndarray:
-        """ids(char_ngrams(text)), one word at a time: a word's n-grams never change, so each
-        word's ids are remembered (up to WORD_MEMO_SIZE words; the result is the same)."""
-        memo = self.memo
-        parts = []
-        for word in text.split():
-            found = memo.get(word)
-            if found is None:
-                found = self.ids(char_ngrams(word))
-                found.flags.writeable = False
-                if len(memo) < WORD_MEMO_SIZE:
-                    memo[word] = found
-            parts.append(found)
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    def feature_ids(self, prepared: str) -> np.ndarray:
+        """The ids of word_ngrams(prepared) and char_ngrams(prepared), one per occurrence
+        (in another order). Words never span whitespace, so each token's words and character
+        n-grams are its own; only the bigrams across tokens are looked up every time."""
+        entries = list(map(self._token, prepared.split()))
+        words = list(chain.from_iterable(words for words, _ in entries))
+        bigrams = _lookup(self.words, list(map(" ".join, pairwise(words))))
+        return np.concatenate([bigrams, *(ids for _, ids in entries)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +188,7 @@ class TextModel:
     temperature: float
     training_set_sha256: str
     metadata: dict = field(default_factory=dict)
-    _blocks: tuple = field(init=False, repr=False)
+    _vocabulary: _Vocabulary = field(init=False, repr=False)
     _idf: np.ndarray = field(init=False, repr=False)
     _coef: np.ndarray = field(init=False, repr=False)
     _names: tuple = field(init=False, repr=False)  # by feature id, as evidence shows them
@@ -185,16 +196,16 @@ class TextModel:
     def __post_init__(self) -> None:
         _check_shape(self)
         n_words = len(self.word_terms)
-        blocks = (
-            _Block({term: i for i, term in enumerate(self.word_terms)}),
-            _Block({term: n_words + i for i, term in enumerate(self.char_terms)}),
+        vocabulary = _Vocabulary(
+            {term: i for i, term in enumerate(self.word_terms)},
+            {term: n_words + i for i, term in enumerate(self.char_terms)},
         )
         idf = np.array(self.word_idf + self.char_idf, dtype=np.float64)
         object.__setattr__(self, "_idf", idf)
         object.__setattr__(self, "_coef", np.array(self.coef, dtype=np.float64))
         names = self.word_terms + tuple(f"[{term}]" for term in self.char_terms)
         object.__setattr__(self, "_names", names)
-        object.__setattr__(self, "_blocks", blocks)
+        object.__setattr__(self, "_vocabulary", vocabulary)
 
     def to_dict(self) -> dict:
         return {
@@ -265,30 +276,33 @@ class TextModel:
     def contributions(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The answer's distinct feature ids, ascending (words, then characters), and their
         contributions x_j * w_j: sublinear tf-idf, l2-normalised within each block."""
-        prepared = _prepare(text)
-        words, chars = self._blocks
-        ids = np.concatenate([words.ids(word_ngrams(prepared)), chars.char_ids(prepared)])
-        counts = np.bincount(ids) if len(ids) else np.zeros(0, dtype=np.int64)
+        counts = np.bincount(self._vocabulary.feature_ids(_prepare(text)))
         ids = np.flatnonzero(counts)
-        values = _SUBLINEAR_TF[np.minimum(counts[ids], HARD_MAX_LENGTH + 1)] * self._idf[ids]
+        # "clip" caps a count at the table's last entry.
+        values = np.take(_SUBLINEAR_TF, counts[ids], mode="clip") * self._idf[ids]
         split = int(np.searchsorted(ids, len(self.word_terms)))
         squares = (values * values).tolist()
-        # fsum is exactly rounded, so the result does not depend on summation order or SIMD.
-        norms = [math.sqrt(math.fsum(squares[:split])), math.sqrt(math.fsum(squares[split:]))]
         weights = self._coef[ids]
-        for block, norm in zip((slice(None, split), slice(split, None)), norms, strict=True):
-            if not norm:  # nothing of the block in the answer: its values stay as they are
+        for block, block_squares in (
+            (slice(split), squares[:split]),
+            (slice(split, None), squares[split:]),
+        ):
+            # fsum is exactly rounded, so the result does not depend on summation order or SIMD.
+            norm = math.sqrt(math.fsum(block_squares))
+            if norm:
+                values[block] /= norm
+            else:  # nothing of the block in the answer: its values stay as they are
                 weights[block] = 1.0
-        scale = np.repeat([norm or 1.0 for norm in norms], [split, len(ids) - split])
-        return ids, values / scale * weights
+        values *= weights
+        return ids, values
 
     def decision(self, text: str) -> tuple[float, list[tuple[str, float]]]:
         """The linear score w.x of an answer and its TOP_NGRAMS largest contributions."""
         ids, values = self.contributions(text)
-        score = math.fsum(values.tolist())
+        # Largest |contribution| first; a stable sort keeps ties in vocabulary order.
+        top = np.argsort(-np.abs(values), kind="stable")[:TOP_NGRAMS].tolist()
         names = self._names
-        top = [(names[ids[k]], float(values[k])) for k in _top_indices(values, TOP_NGRAMS).tolist()]
-        return score, top
+        return math.fsum(values.tolist()), [(names[ids[k]], float(values[k])) for k in top]
 
     def predict(self, text: str) -> TextPrediction:
         """Level, confidence, level probabilities and top contributing n-grams for an answer."""
@@ -296,17 +310,6 @@ class TextModel:
         probabilities = level_probabilities(score, self.thresholds, self.temperature)
         level = median_level(probabilities)
         return TextPrediction(level, probabilities[level], tuple(probabilities), tuple(top))
-
-
-def _top_indices(values: np.ndarray, count: int) -> np.ndarray:
-    """Indices of the largest |values|, largest first; ties keep index (vocabulary) order."""
-    magnitude = np.abs(values)
-    if len(values) > count:
-        kth = np.partition(magnitude, len(values) - count)[len(values) - count]
-        candidates = np.flatnonzero(magnitude >= kth)
-    else:
-        candidates = np.arange(len(values))
-    return candidates[np.lexsort((candidates, -magnitude[candidates]))][:count]
 
 
 def _finite_numbers(values: Sequence[Any]) -> bool:
