@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scoring.engine import text as text_guard
-from scoring.engine.breakdown import rounded
+from scoring.engine.breakdown import StepScore, rounded
 from scoring.engine.concepts import ConceptSet, compile_concepts
 from scoring.engine.keyed import KEYED_METHODS, CompiledItem, compile_item
 from scoring.engine.rubric import TEXT_ITEM_TYPES, Rubric, number, rubric_of
@@ -48,8 +48,13 @@ class StepPlan:
     keyed: CompiledItem | None
     keyed_method: str
     text: TextPlan | None
+    # The step's score whenever it is off the candidate's path, and when it has no criteria.
+    off_path: StepScore
+    unscored: StepScore
     # Scored keyed answers by CompiledItem.answer_key (see score._keyed_step).
     remembered: dict = field(default_factory=dict, compare=False, repr=False)
+    # The step unanswered, by the scoring method of each criterion (see score._unanswered_step).
+    unanswered: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +129,8 @@ def _step_plan(step: dict) -> StepPlan:
         keyed=None if is_text else compile_item(item),
         keyed_method=KEYED_METHODS.get(item_type, "keyed"),
         text=_text_plan(step, item, criteria) if is_text else None,
+        off_path=StepScore(step_id, item_type, "off_path", False, 0.0, 0.0),
+        unscored=StepScore(step_id, item_type, "unscored", True, 0.0, 0.0),
     )
 
 

@@ -111,9 +111,21 @@ def candidate_path(content: dict | Assessment, responses: Mapping[str, Any]) -> 
 # --- steps ------------------------------------------------------------------------------------
 
 
-def _unanswered(rubric: Rubric, method: str) -> CriterionScore:
-    evidence = {"status": "unanswered", "note": "not answered: scored 0"}
-    return criterion_score(rubric, 0, method=method, confidence=1.0, evidence=evidence)
+def _unanswered_step(step: StepPlan, models: Mapping[str, TextModel]) -> StepScore:
+    """A step on the path without an answer: the same for every attempt scored with the same
+    methods, so it is built once per compiled version and methods."""
+    methods = tuple(
+        text_method(rubric, models) if step.text else step.keyed_method for rubric in step.rubrics
+    )
+    found = step.unanswered.get(methods)
+    if found is None:
+        evidence = {"status": "unanswered", "note": "not answered: scored 0"}
+        scores = [
+            criterion_score(rubric, 0, method=method, confidence=1.0, evidence=evidence)
+            for rubric, method in zip(step.rubrics, methods, strict=True)
+        ]
+        found = step.unanswered[methods] = _step(step.step_id, step.item_type, "unanswered", scores)
+    return found
 
 
 def _keyed_criteria(rubrics: tuple[Rubric, ...], outcome: ItemOutcome) -> list[CriterionScore]:
@@ -138,20 +150,15 @@ def _score_step(
     step: StepPlan, on_path: bool, answer: Any, models: Mapping[str, TextModel]
 ) -> StepScore:
     if not on_path:
-        return StepScore(step.step_id, step.item_type, "off_path", False, 0.0, 0.0)
+        return step.off_path
     if not step.rubrics:
-        return StepScore(step.step_id, step.item_type, "unscored", True, 0.0, 0.0)
+        return step.unscored
     if answer is None:
-        scores = [
-            _unanswered(rubric, text_method(rubric, models) if step.text else step.keyed_method)
-            for rubric in step.rubrics
-        ]
-        status = "unanswered"
-    elif step.text:
+        return _unanswered_step(step, models)
+    if step.text:
         status, scores = score_text_criteria(step, answer, models)
-    else:
-        return _keyed_step(step, answer)
-    return _step(step.step_id, step.item_type, status, scores)
+        return _step(step.step_id, step.item_type, status, scores)
+    return _keyed_step(step, answer)
 
 
 def _keyed_step(step: StepPlan, answer: Any) -> StepScore:
