@@ -27,6 +27,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import filterfalse
 
 # Hard ceiling when an item declares no (or an absurd) max_length: bounds regex and model cost.
 DEFAULT_MAX_LENGTH = {"short_text": 600, "long_text": 4000}
@@ -153,7 +154,9 @@ class TextProfile:
         return len(self.words)
 
 
-def _language(words: list[str], text: str) -> tuple[str, bool]:
+def _language(words: list[str], text: str, english: int) -> tuple[str, bool]:
+    """The answer's language from its letters and stop words; ``english`` is its count of
+    English function words."""
     if not text.isascii():
         letters = len(_LETTER.findall(text))
         non_latin = sum(1 for char in _NON_ASCII_LETTER.findall(text) if not _is_latin(char))
@@ -161,10 +164,9 @@ def _language(words: list[str], text: str) -> tuple[str, bool]:
             return "non-latin", True
     if len(words) < MIN_TOKENS_FOR_LANGUAGE:
         return "en", False
-    english = sum(1 for word in words if word in ENGLISH_FUNCTION_WORDS)
     best, best_hits = "en", english
     for language, stopwords in FOREIGN_STOPWORDS.items():
-        hits = sum(1 for word in words if word in stopwords)
+        hits = sum(map(stopwords.__contains__, words))
         if hits > best_hits:
             best, best_hits = language, hits
     foreign = best != "en" and best_hits / len(words) >= FOREIGN_STOPWORD_SHARE
@@ -185,10 +187,11 @@ def profile(text: str) -> TextProfile:
     lowered = text.lower()
     matches = list(_TOKEN.finditer(lowered))
     words = [match.group() for match in matches]
-    alphabetic = [word for word in words if not word.isdigit()]
-    function = sum(1 for word in alphabetic if word in ENGLISH_FUNCTION_WORDS)
-    content = [word for word in alphabetic if word not in ENGLISH_FUNCTION_WORDS]
-    language, foreign = _language(words, text)
+    alphabetic = list(filterfalse(str.isdigit, words))
+    # No function word is a number, so this is also the count among all words.
+    function = sum(map(ENGLISH_FUNCTION_WORDS.__contains__, alphabetic))
+    content = list(filterfalse(ENGLISH_FUNCTION_WORDS.__contains__, alphabetic))
+    language, foreign = _language(words, text, function)
     return TextProfile(
         lowered=lowered,
         words=tuple(words),
