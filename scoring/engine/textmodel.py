@@ -300,9 +300,9 @@ class TextModel:
         """The linear score w.x of an answer and its TOP_NGRAMS largest contributions."""
         ids, values = self.contributions(text)
         # Largest |contribution| first; a stable sort keeps ties in vocabulary order.
-        top = np.argsort(-np.abs(values), kind="stable")[:TOP_NGRAMS].tolist()
-        names = self._names
-        return math.fsum(values.tolist()), [(names[ids[k]], float(values[k])) for k in top]
+        top = np.argsort(-np.abs(values), kind="stable")[:TOP_NGRAMS]
+        names = map(self._names.__getitem__, ids[top].tolist())
+        return math.fsum(values.tolist()), list(zip(names, values[top].tolist(), strict=True))
 
     def predict(self, text: str) -> TextPrediction:
         """Level, confidence, level probabilities and top contributing n-grams for an answer."""
