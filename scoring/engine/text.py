@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import filterfalse
 
@@ -186,7 +186,7 @@ def profile(text: str) -> TextProfile:
     """Word statistics of an answer, for the guards."""
     lowered = text.lower()
     matches = list(_TOKEN.finditer(lowered))
-    words = [match.group() for match in matches]
+    words = list(map(re.Match.group, matches))
     alphabetic = list(filterfalse(str.isdigit, words))
     # No function word is a number, so this is also the count among all words.
     function = sum(map(ENGLISH_FUNCTION_WORDS.__contains__, alphabetic))
@@ -195,7 +195,7 @@ def profile(text: str) -> TextProfile:
     return TextProfile(
         lowered=lowered,
         words=tuple(words),
-        token_starts=tuple(match.start() for match in matches),
+        token_starts=tuple(map(re.Match.start, matches)),
         function_ratio=function / len(alphabetic) if alphabetic else 0.0,
         content_type_ratio=len(set(content)) / len(content) if content else 1.0,
         content_tokens=len(content),
@@ -245,12 +245,8 @@ def concept_density(text_profile: TextProfile, spans: list[tuple[int, int]]) -> 
             merged[-1][1] = max(merged[-1][1], high)
         else:
             merged.append([low, high])
-    lows = [low for low, _ in merged]
-    inside = 0
-    for start in text_profile.token_starts:
-        position = bisect_right(lows, start) - 1
-        if position >= 0 and start < merged[position][1]:
-            inside += 1
+    starts = text_profile.token_starts  # ascending
+    inside = sum(bisect_left(starts, high) - bisect_left(starts, low) for low, high in merged)
     return inside / len(text_profile.words)
 
 
