@@ -176,8 +176,10 @@ class StepScore:
     points: float
     max_points: float
     criteria: tuple[CriterionScore, ...] = ()
-    # Its JSON shape, built once: a remembered keyed step appears in many breakdowns.
+    # Its JSON shape and its bytes, built once: a remembered keyed step appears in many
+    # breakdowns.
     _dict: list = field(default_factory=list, compare=False, repr=False)
+    _fragment: list = field(default_factory=list, compare=False, repr=False)
 
     def to_dict(self) -> dict:
         """The step as breakdown.schema.json shows it (shared: do not modify it)."""
@@ -194,6 +196,12 @@ class StepScore:
                 }
             )
         return self._dict[0]
+
+    def fragment(self) -> orjson.Fragment | None:
+        """The step's JSON bytes as orjson writes them (None where orjson cannot)."""
+        if not self._fragment:
+            self._fragment.append(_orjson_fragment(self.to_dict()))
+        return self._fragment[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,11 +302,14 @@ class Breakdown:
         Numbers held by the dataclasses are rounded when they are built; only free-form
         evidence (and the models map) is walked by canonical() here.
         """
+        return self._shape([step.to_dict() for step in self.steps])
+
+    def _shape(self, steps: list) -> dict:
         return {
             "format": BREAKDOWN_FORMAT,
             "engine_version": self.engine_version,
             "assessment": self.assessment,
-            "steps": [step.to_dict() for step in self.steps],
+            "steps": steps,
             "skills": [skill.to_dict() for skill in self.skills],
             "overall": self.overall.to_dict(),
             "models": canonical(self.models),
@@ -306,9 +317,16 @@ class Breakdown:
         }
 
     def canonical_json(self) -> bytes:
-        """Sorted keys, compact separators, UTF-8: identical bytes for identical inputs."""
+        """Sorted keys, compact separators, UTF-8: identical bytes for identical inputs.
+
+        Each step's bytes are written once (see StepScore.fragment) and spliced in as they are.
+        """
         if not self._json:
-            self._json.append(encode_canonical(self.to_dict()))
+            fragments = [step.fragment() for step in self.steps]
+            fast = None if None in fragments else _orjson_bytes(self._shape(fragments))
+            if fast is None or _repr_mismatch(fast):
+                fast = encode_canonical(self.to_dict())
+            self._json.append(fast)
         return self._json[0]
 
     @property
@@ -319,20 +337,26 @@ class Breakdown:
 # A number orjson writes differently from Python's float repr: a magnitude below 1e-4, which
 # repr writes with an exponent ("1.2e-05") and orjson in full ("0.000012") or with a shorter
 # one ("1e-6"). Text that merely looks like one (inside a string) only costs the slower encoder.
-_DIGITS = frozenset(b"0123456789")
+# "e-" is common in ids ("change-correct"); a number's exponent follows a digit, which this
+# table turns into "0" so that one substring search finds it.
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
 def _repr_mismatch(encoded: bytes) -> bool:
     """Whether ``encoded`` may hold a number written as orjson, not repr, writes it."""
-    if b"0.0000" in encoded:
-        return True
-    # "e-" is common in ids ("change-correct"); a number's exponent follows a digit.
-    at = encoded.find(b"e-")
-    while at != -1:
-        if at and encoded[at - 1] in _DIGITS:
-            return True
-        at = encoded.find(b"e-", at + 2)
-    return False
+    return b"0.0000" in encoded or b"0e-" in encoded.translate(_DIGITS_AS_ZERO)
+
+
+def _orjson_bytes(data: Any) -> bytes | None:
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return None
+
+
+def _orjson_fragment(data: Any) -> orjson.Fragment | None:
+    encoded = _orjson_bytes(data)
+    return None if encoded is None else orjson.Fragment(encoded)
 
 
 def encode_canonical(data: Any) -> bytes:
@@ -343,10 +367,7 @@ def encode_canonical(data: Any) -> bytes:
     faster for everything but the cases it is handed back for: tiny floats (above), integers
     beyond 64 bits, non-string keys, lone surrogates and very deep nesting.
     """
-    try:
-        fast = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # orjson.JSONEncodeError is a TypeError
-        fast = None
+    fast = _orjson_bytes(data)
     if fast is not None and not _repr_mismatch(fast):
         return fast
     return json.dumps(

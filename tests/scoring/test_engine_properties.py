@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -166,6 +167,21 @@ def test_the_cases_orjson_writes_differently_fall_back_to_json_dumps():
     assert encode_canonical({"big": 2**70}) == b'{"big":1180591620717411303424}'
     assert encode_canonical({"s": "\ud800"}) == b'{"s":"?"}'
     assert encode_canonical({"z": 1.5e16, "a": "x-y"}) == b'{"a":"x-y","z":1.5e+16}'
+
+
+@pytest.mark.parametrize("evidence", [{"n": 2**70}, {"x": 2e-05}, {"s": "\ud800"}])
+def test_a_step_orjson_writes_differently_still_gives_the_bytes_of_json_dumps(evidence):
+    from dataclasses import replace
+
+    scored = score(COMPILED, {"amount": {"value": 4.55}}, {})
+    steps = [
+        replace(step, criteria=tuple(replace(c, evidence=evidence) for c in step.criteria))
+        if step.status == "answered"
+        else step
+        for step in scored.steps
+    ]
+    breakdown = replace(scored, steps=tuple(steps), _json=[])
+    assert breakdown.canonical_json() == plain_json(breakdown.to_dict())
 
 
 def test_a_remembered_answer_is_not_changed_by_its_caller_afterwards():
