@@ -110,27 +110,31 @@ class _Vocabulary:
     # their tokens. Up to WORD_MEMO_SIZE tokens; the result is the same either way.
     memo: dict[str, tuple[list[str], np.ndarray]] = field(default_factory=dict)
 
-    def _token(self, token: str) -> tuple[list[str], np.ndarray]:
-        entry = self.memo.get(token)
-        if entry is None:
-            words = _WORD.findall(token)
-            ids = np.concatenate(
-                [_lookup(self.words, words), _lookup(self.chars, char_ngrams(token))]
-            )
-            ids.flags.writeable = False
-            entry = (words, ids)
-            if len(self.memo) < WORD_MEMO_SIZE:
-                self.memo[token] = entry
+    def _entry(self, token: str) -> tuple[list[str], np.ndarray]:
+        """A token's words and the ids of its word unigrams and character n-grams."""
+        words = _WORD.findall(token)
+        ids = np.concatenate([_lookup(self.words, words), _lookup(self.chars, char_ngrams(token))])
+        ids.flags.writeable = False
+        entry = (words, ids)
+        if len(self.memo) < WORD_MEMO_SIZE:
+            self.memo[token] = entry
         return entry
 
     def feature_ids(self, prepared: str) -> np.ndarray:
         """The ids of word_ngrams(prepared) and char_ngrams(prepared), one per occurrence
         (in another order). Words never span whitespace, so each token's words and character
         n-grams are its own; only the bigrams across tokens are looked up every time."""
-        entries = list(map(self._token, prepared.split()))
-        words = list(chain.from_iterable(words for words, _ in entries))
-        bigrams = _lookup(self.words, list(map(" ".join, pairwise(words))))
-        return np.concatenate([bigrams, *(ids for _, ids in entries)])
+        tokens = prepared.split()
+        if not tokens:
+            return np.zeros(0, dtype=np.int64)
+        entries = list(map(self.memo.get, tokens))
+        if None in entries:
+            entries = [
+                entry or self._entry(token) for entry, token in zip(entries, tokens, strict=True)
+            ]
+        words, ids = zip(*entries, strict=True)
+        bigrams = map(" ".join, pairwise(chain.from_iterable(words)))
+        return np.concatenate([_lookup(self.words, list(bigrams)), *ids])
 
 
 @dataclass(frozen=True, slots=True)
