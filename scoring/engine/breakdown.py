@@ -143,10 +143,12 @@ class CriterionScore:
     needs_review: bool
     review_reasons: tuple[str, ...] = ()
     evidence: dict = field(default_factory=dict)
+    # "<step_id>/<criterion_id>", as overrides, models and the review queue name a criterion.
+    key: str = field(default="", compare=False, repr=False)
 
-    @property
-    def key(self) -> str:
-        return f"{self.step_id}/{self.criterion_id}"
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", f"{self.step_id}/{self.criterion_id}")
 
     def to_dict(self) -> dict:
         return {

@@ -122,6 +122,7 @@ def make_score(
         needs_review=needs_review,
         review_reasons=review_reasons,
         evidence=evidence,
+        key=rubric.key,
     )
 
 

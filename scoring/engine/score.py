@@ -24,6 +24,7 @@ Decisions where CONTENT_FORMAT.md or the issue leave room:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import attrgetter, mul, truediv
 from typing import Any
 
 from scoring.engine.breakdown import (
@@ -243,10 +244,20 @@ def _with_overrides(
 # --- aggregation ------------------------------------------------------------------------------
 
 
+_WEIGHT, _POINTS, _MAX_POINTS = attrgetter("weight"), attrgetter("points"), attrgetter("max_points")
+
+
 def _weighted_score(criteria: list[CriterionScore]) -> tuple[float, float]:
     """(total weight, 0..100 score) of criteria with points to earn, in document order."""
-    weight = sum(c.weight for c in criteria)
-    earned = sum(c.weight * c.points / c.max_points for c in criteria)
+    weight = sum(map(_WEIGHT, criteria))
+    # Each term is weight * points / max_points, summed in document order.
+    earned = sum(
+        map(
+            truediv,
+            map(mul, map(_WEIGHT, criteria), map(_POINTS, criteria)),
+            map(_MAX_POINTS, criteria),
+        )
+    )
     return weight, (rounded(100.0 * earned / weight) if weight else 0.0)
 
 
