@@ -48,9 +48,8 @@ CHAR_NGRAMS = (3, 5)
 _TEMPERATURES = tuple(round(10 ** (exponent / 20), 6) for exponent in range(-20, 21))
 
 _WORD = re.compile(r"\w+")
-# Words whose character n-gram ids a model remembers: an answer's character n-grams are those
-# of its words, and answers to one question share most of their words.
-WORD_MEMO_SIZE = 16384
+# Answer tokens (whitespace-separated) whose n-gram ids a model remembers (see _Vocabulary).
+TOKEN_MEMO_SIZE = 16384
 
 
 class ArtifactError(ValueError):
@@ -107,7 +106,7 @@ class _Vocabulary:
     chars: dict[str, int]
     # Whitespace-separated token -> (its words, ids of its word unigrams and character
     # n-grams): a token's n-grams never change, and answers to one question share most of
-    # their tokens. Up to WORD_MEMO_SIZE tokens; the result is the same either way.
+    # their tokens. Up to TOKEN_MEMO_SIZE tokens; the result is the same either way.
     memo: dict[str, tuple[list[str], np.ndarray]] = field(default_factory=dict)
 
     def _entry(self, token: str) -> tuple[list[str], np.ndarray]:
@@ -116,7 +115,7 @@ class _Vocabulary:
         ids = np.concatenate([_lookup(self.words, words), _lookup(self.chars, char_ngrams(token))])
         ids.flags.writeable = False
         entry = (words, ids)
-        if len(self.memo) < WORD_MEMO_SIZE:
+        if len(self.memo) < TOKEN_MEMO_SIZE:
             self.memo[token] = entry
         return entry
 
