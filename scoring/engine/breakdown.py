@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -325,10 +326,11 @@ class Breakdown:
         """
         if not self._json:
             fragments = [step.fragment() for step in self.steps]
-            fast = None if None in fragments else _orjson_bytes(self._shape(fragments))
-            if fast is None or _repr_mismatch(fast):
-                fast = encode_canonical(self.to_dict())
-            self._json.append(fast)
+            if None in fragments:
+                encoded = encode_canonical(self.to_dict())
+            else:
+                encoded = encode_canonical(self._shape(fragments), plain=self.to_dict)
+            self._json.append(encoded)
         return self._json[0]
 
     @property
@@ -361,17 +363,22 @@ def _orjson_fragment(data: Any) -> orjson.Fragment | None:
     return None if encoded is None else orjson.Fragment(encoded)
 
 
-def encode_canonical(data: Any) -> bytes:
+def encode_canonical(data: Any, plain: Callable[[], Any] | None = None) -> bytes:
     """``data`` (as canonical() returns it) as the breakdown's canonical JSON bytes.
 
     The bytes are those of ``json.dumps(sort_keys=True, separators=(",", ":"),
     ensure_ascii=False)``, which define the format. orjson writes the same bytes several times
     faster for everything but the cases it is handed back for: tiny floats (above), integers
-    beyond 64 bits, non-string keys, lone surrogates and very deep nesting.
+    beyond 64 bits, non-string keys, lone surrogates and very deep nesting. When ``data``
+    holds orjson fragments, ``plain`` gives the same value without them for that fallback.
     """
     fast = _orjson_bytes(data)
     if fast is not None and not _repr_mismatch(fast):
         return fast
     return json.dumps(
-        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        data if plain is None else plain(),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
     ).encode("utf-8", "replace")  # content strings with lone surrogates cannot fail
