@@ -9,9 +9,12 @@ COPY credentials credentials
 COPY compliance compliance
 RUN pip install --no-cache-dir .
 COPY . .
-# collectstatic needs a key and hosts but never serves a request here.
+# collectstatic needs a key, hosts and a mail backend but never serves a request or sends mail here.
 RUN DEBUG=0 SECRET_KEY=build-only-$(python -c "import secrets; print(secrets.token_urlsafe(50))") \
-    ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
+    ALLOWED_HOSTS=localhost EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
+    python manage.py collectstatic --noinput
 RUN useradd --create-home skillproof && mkdir -p /var/lib/skillproof && chown skillproof /var/lib/skillproof
 USER skillproof
 EXPOSE 8000
+# The web process; gunicorn.conf.py redacts the tokens in candidate, LER and share links from its logs.
+CMD ["gunicorn", "hiring.wsgi", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

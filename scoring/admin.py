@@ -107,11 +107,8 @@ class ScoringJobAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="state", ordering="state")
     def state_badge(self, job):
-        colours = {"pending": "#8a5a00", "done": "#1b6e3a", "failed": "#a61b11"}
         return format_html(
-            '<strong style="color:{}">{}</strong>',
-            colours.get(job.state, "inherit"),
-            job.get_state_display(),
+            '<strong class="sp-state-{}">{}</strong>', job.state, job.get_state_display()
         )
 
     @admin.display(description="error")
@@ -125,7 +122,7 @@ class ScoringJobAdmin(RoleAdminMixin, admin.ModelAdmin):
     def error(self, job):
         if not job.last_error:
             return "—"
-        return format_html('<pre style="white-space:pre-wrap;margin:0">{}</pre>', job.last_error)
+        return format_html('<pre class="sp-error">{}</pre>', job.last_error)
 
     @admin.display(description="score run")
     def run_link(self, job):

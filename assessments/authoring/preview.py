@@ -45,11 +45,9 @@ def _rewrite_links(html: str, base_url: str, path: list[str]) -> str:
 
 def _banner(title: str, back_url: str) -> str:
     return (
-        '<div role="note" style="background:#1f2d3d;color:#fff;padding:.6rem 1rem;'
-        'font:15px/1.4 system-ui,sans-serif;text-align:center">'
+        '<div role="note" class="preview-banner">'
         f"Preview of <strong>{escape(title)}</strong> as a candidate sees it — nothing you "
-        f'answer is saved. <a href="{escape(back_url)}" style="color:#9fd3ff">Back to the '
-        "admin</a></div>"
+        f'answer is saved. <a href="{escape(back_url)}">Back to the admin</a></div>'
     )
 
 

@@ -13,6 +13,12 @@ from compliance.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def development_mode(settings):
+    """seed_demo runs only in development (pytest-django turns DEBUG off)."""
+    settings.DEBUG = True
+
+
 def seed() -> str:
     out = io.StringIO()
     call_command("seed_demo", stdout=out)

@@ -54,16 +54,23 @@ def context(browser):
 
 @pytest.fixture
 def page(context):
-    """A page that fails the test on any uncaught JavaScript error."""
+    """A page that fails the test on any uncaught JavaScript error or anything the CSP blocked."""
     errors: list[str] = []
+
+    def note_csp_violation(message) -> None:
+        # Chromium reports what the Content-Security-Policy refused only on the console.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            errors.append(message.text)
+
     pg = context.new_page()
     pg.on("pageerror", lambda error: errors.append(str(error)))
+    pg.on("console", note_csp_violation)
     pg.set_default_timeout(15_000)
     yield pg
     # ORM calls made while Playwright runs get their own connection (another asgiref context);
     # close it, or the test database cannot be flushed or dropped.
     connections.close_all()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
 
 
 def assert_no_axe_violations(page, where: str = "") -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 
@@ -95,6 +95,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            # The demo staff accounts' password is printed here and in the README.
+            raise CommandError(
+                "seed_demo is for development only: it creates staff accounts with a published "
+                f"password ({DEMO_PASSWORD}). It refuses to run with DEBUG=0 (production mode)."
+            )
         files = demo_files()
         if not files:
             raise SystemExit(f"No demo assessments found in {DEMO_DIR}.")
