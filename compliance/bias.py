@@ -11,15 +11,23 @@ Method, per dimension (sex, race/ethnicity and every sex and race/ethnicity pair
   the whole scored sample (a score equal to the median is not above it);
 * impact ratio = the category's rate / the highest rate among non-excluded categories;
 * a category with under 2% of the records whose value for that dimension is known may be
-  excluded from impact ratios (LL144 allows this); it is still listed, with impact ratio null;
+  excluded from impact ratios (LL144 allows this): only when the caller asks for it
+  (`exclude_small_categories`), and the report then names what was left out and why;
 * a category is flagged when its impact ratio is below 0.8 (the four-fifths rule);
 * p-value: the category against the highest-rate (reference) category, see `SIGNIFICANCE_RULE`.
+
+Small cells are suppressed so that the report never singles people out: a category with fewer
+than `min_cell` people carries no count, rate, share, impact ratio or p-value (renderers show
+"fewer than 5"), and is never the reference (every impact ratio would reveal its rate). So
+that a hidden count cannot be worked out by subtraction, each published total (a table's, and
+in the intersection table each sex's and each race's) never hides exactly one cell: the
+smallest shown cell beside a lone hidden one is suppressed too ("complementary").
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -30,6 +38,8 @@ from scipy.stats import fisher_exact
 
 Dimension = Literal["sex", "race_ethnicity", "intersectional"]
 Variant = Literal["selection", "scoring"]
+# Why a cell's numbers are withheld: too few people, or to protect another cell of its total.
+Suppression = Literal["small_cell", "complementary"]
 
 DIMENSIONS: tuple[Dimension, ...] = ("sex", "race_ethnicity", "intersectional")
 VARIANTS: tuple[Variant, ...] = ("selection", "scoring")
@@ -66,6 +76,8 @@ INTERSECTION_SEPARATOR = "/"
 
 IMPACT_RATIO_THRESHOLD = Fraction(4, 5)
 SMALL_CATEGORY_SHARE = Fraction(2, 100)
+DEFAULT_MIN_CELL = 5
+COMPLEMENTARY_LABEL = "suppressed"
 SIGNIFICANCE_LEVEL = 0.05
 # Below this expected count the normal approximation behind the z-test is unreliable
 # (Cochran's rule), so the exact test is used instead.
@@ -98,17 +110,20 @@ class CategoryResult:
 
     category: str
     label: str
-    n: int
+    # n, hits, rate and share are None when the cell is suppressed: the numbers are dropped
+    # here, so no renderer can print them by mistake.
+    n: int | None
     # Selected (selection variant) or scored strictly above the median (scoring variant).
-    hits: int
-    rate: float
+    hits: int | None
+    rate: float | None
     # Share of the variant's records with a known value for this dimension.
-    share: float
+    share: float | None
     impact_ratio: float | None
     excluded: bool
     flag: bool
     p_value: float | None
     test: str | None
+    suppressed: Suppression | None = None
     # Set only for intersectional categories.
     sex: str | None = None
     race_ethnicity: str | None = None
@@ -168,6 +183,44 @@ class BiasReport:
     median_score: float | None
     dimensions: tuple[DimensionResult, ...]
     summary: tuple[str, ...]
+    min_cell: int = DEFAULT_MIN_CELL
+    exclude_small_categories: bool = False
+
+    @property
+    def small_cell_label(self) -> str:
+        """What a cell with too few people shows instead of its numbers."""
+        return f"fewer than {self.min_cell}"
+
+    def suppression_label(self, result: CategoryResult) -> str:
+        """The text shown instead of a suppressed cell's numbers ('' when it is shown)."""
+        if result.suppressed == "small_cell":
+            return self.small_cell_label
+        if result.suppressed == "complementary":
+            return COMPLEMENTARY_LABEL
+        return ""
+
+    @property
+    def method_notes(self) -> tuple[str, ...]:
+        """How small cells and small categories were handled, in words for every format."""
+        if self.exclude_small_categories:
+            exclusion = (
+                "Categories under 2% of the records with a known value were left out of the "
+                "impact ratios (the option Local Law 144 allows, chosen for this report); each "
+                "table names the categories left out. They are still listed."
+            )
+        else:
+            exclusion = (
+                "No category was left out of the impact ratios for being under 2% of the data "
+                "(the Local Law 144 option was not chosen for this report)."
+            )
+        suppression = (
+            f'Cells with fewer than {self.min_cell} people show "{self.small_cell_label}" '
+            "instead of their count, rate, impact ratio and p-value, so that no one is singled "
+            "out; such a cell is never the reference. Where one hidden cell could be worked "
+            "out by subtraction from a total, the next smallest cell of that total shows "
+            f'"{COMPLEMENTARY_LABEL}" too.'
+        )
+        return (exclusion, suppression)
 
     def dimension(self, name: Dimension) -> DimensionResult:
         """The result for `sex`, `race_ethnicity` or `intersectional`."""
@@ -192,9 +245,12 @@ class BiasReport:
                     "impact_ratio": float(IMPACT_RATIO_THRESHOLD),
                     "small_category_share": float(SMALL_CATEGORY_SHARE),
                     "significance_level": SIGNIFICANCE_LEVEL,
+                    "min_cell": self.min_cell,
                 },
+                "small_categories_excluded": self.exclude_small_categories,
+                "method_notes": list(self.method_notes),
                 "significance_test": SIGNIFICANCE_RULE,
-                "dimensions": {d.dimension: _dimension_json(d) for d in self.dimensions},
+                "dimensions": {d.dimension: _dimension_json(d, self) for d in self.dimensions},
                 "summary": list(self.summary),
             }
         )
@@ -225,12 +281,24 @@ def category_label(dimension: Dimension, key: str) -> str:
     return f"{SEX_LABELS.get(sex, sex)} / {RACE_ETHNICITY_LABELS.get(race, race)}"
 
 
-def compute_bias_audit(records: Iterable[AuditRecord]) -> BiasReport:
-    """Compute the LL144 bias audit (selection and scoring rates) over the records."""
+def compute_bias_audit(
+    records: Iterable[AuditRecord],
+    *,
+    min_cell: int = DEFAULT_MIN_CELL,
+    exclude_small_categories: bool = False,
+) -> BiasReport:
+    """Compute the LL144 bias audit (selection and scoring rates) over the records.
+
+    Cells with fewer than `min_cell` people are suppressed; `exclude_small_categories` leaves
+    categories under 2% of the data out of the impact ratios (the LL144 option).
+    """
     rows = [_Row.from_record(record) for record in records]
     scores = [row.score for row in rows if row.score is not None]
     median = _median(scores)
-    dimensions = tuple(_dimension_result(dimension, rows, median) for dimension in DIMENSIONS)
+    rules = _Rules(min_cell=min_cell, exclude_small_categories=exclude_small_categories)
+    dimensions = tuple(
+        _dimension_result(dimension, rows, median, rules) for dimension in DIMENSIONS
+    )
     dates = [row.submitted_on for row in rows]
     report = BiasReport(
         n=len(rows),
@@ -240,6 +308,8 @@ def compute_bias_audit(records: Iterable[AuditRecord]) -> BiasReport:
         median_score=median,
         dimensions=dimensions,
         summary=(),
+        min_cell=min_cell,
+        exclude_small_categories=exclude_small_categories,
     )
     # The findings read the finished numbers, so they are written last.
     return replace(report, summary=tuple(_findings(report)))
@@ -268,6 +338,12 @@ def format_p_value(p_value: float) -> str:
 
 
 # --- internals ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rules:
+    min_cell: int
+    exclude_small_categories: bool
 
 
 @dataclass(frozen=True)
@@ -327,17 +403,19 @@ def _sort_key(dimension: Dimension, key: str) -> tuple[Any, ...]:
 
 
 def _dimension_result(
-    dimension: Dimension, rows: Sequence[_Row], median: float | None
+    dimension: Dimension, rows: Sequence[_Row], median: float | None, rules: _Rules
 ) -> DimensionResult:
     known = [(key, row) for row in rows if (key := row.key(dimension)) is not None]
-    selection = _variant_result(dimension, "selection", [(key, row.selected) for key, row in known])
+    selection = _variant_result(
+        dimension, "selection", [(key, row.selected) for key, row in known], rules
+    )
     # Strictly above: a score tied with the median does not count as above it.
     scored_pairs = [
         (key, row.score > median)
         for key, row in known
         if row.score is not None and median is not None
     ]
-    scoring = _variant_result(dimension, "scoring", scored_pairs)
+    scoring = _variant_result(dimension, "scoring", scored_pairs, rules)
     return DimensionResult(
         dimension=dimension,
         label=DIMENSION_LABELS[dimension],
@@ -349,7 +427,7 @@ def _dimension_result(
 
 
 def _variant_result(
-    dimension: Dimension, variant: Variant, pairs: Sequence[tuple[str, bool]]
+    dimension: Dimension, variant: Variant, pairs: Sequence[tuple[str, bool]], rules: _Rules
 ) -> VariantResult:
     total = len(pairs)
     sizes: Counter[str] = Counter()
@@ -370,20 +448,33 @@ def _variant_result(
 
     # Fractions keep the 2% cut and the 0.8 comparison exact: a ratio of exactly 0.8 must not
     # be flagged because of floating-point noise.
-    excluded = {key for key in keys if Fraction(sizes[key], total) < SMALL_CATEGORY_SHARE}
+    excluded = set()
+    if rules.exclude_small_categories:
+        excluded = {key for key in keys if Fraction(sizes[key], total) < SMALL_CATEGORY_SHARE}
+    suppressed = _suppressed_cells(dimension, keys, sizes, rules.min_cell)
     rates = {key: Fraction(hits[key], sizes[key]) for key in keys}
-    included = [key for key in keys if key not in excluded]
+    # A suppressed cell is never compared: its impact ratio would give its rate away, and as
+    # the reference it would give it away through every other ratio.
+    included = [key for key in keys if key not in excluded and key not in suppressed]
     if excluded:
         names = ", ".join(category_label(dimension, key) for key in keys if key in excluded)
         notes.append(
-            f"Excluded from impact ratios (under 2% of the {total} records with a known value): "
-            f"{names}."
+            f"Left out of impact ratios by the LL144 option (under 2% of the {total} records "
+            f"with a known value): {names}."
+        )
+    if "complementary" in suppressed.values():
+        notes.append(
+            f'Cells marked "{COMPLEMENTARY_LABEL}" have enough people but are hidden so that a '
+            "smaller hidden cell cannot be worked out by subtraction from a total."
         )
 
     reference: str | None = None
     highest = max((rates[key] for key in included), default=None)
     if highest is None:
-        notes.append("Every category is under 2% of the data; impact ratios are not computed.")
+        notes.append(
+            "No category has enough people to be compared (or every one was left out); "
+            "impact ratios are not computed."
+        )
     elif highest == 0:
         notes.append(
             f"Every included category has a {rate_word} of zero, so impact ratios are "
@@ -393,37 +484,18 @@ def _variant_result(
         # Ties for the highest rate go to the first category in display order.
         reference = next(key for key in included if rates[key] == highest)
 
-    results = []
-    for key in keys:
-        impact: Fraction | None = None
-        p_value: float | None = None
-        test: str | None = None
-        if reference is not None and key not in excluded:
-            impact = rates[key] / rates[reference]
-            if key != reference:
-                p_value, test = compare_rates(
-                    hits[key], sizes[key], hits[reference], sizes[reference]
-                )
-        sex, race = (None, None)
-        if dimension == "intersectional":
-            sex, _, race = key.partition(INTERSECTION_SEPARATOR)
-        results.append(
-            CategoryResult(
-                category=key,
-                label=category_label(dimension, key),
-                n=sizes[key],
-                hits=hits[key],
-                rate=float(rates[key]),
-                share=sizes[key] / total,
-                impact_ratio=None if impact is None else float(impact),
-                excluded=key in excluded,
-                flag=impact is not None and impact < IMPACT_RATIO_THRESHOLD,
-                p_value=p_value,
-                test=test,
-                sex=sex,
-                race_ethnicity=race,
-            )
+    results = [
+        _category_result(
+            dimension,
+            key,
+            sizes=sizes,
+            hits=hits,
+            reference=reference,
+            excluded=key in excluded,
+            suppressed=suppressed.get(key),
         )
+        for key in keys
+    ]
     return VariantResult(
         variant=variant,
         n=total,
@@ -432,6 +504,96 @@ def _variant_result(
         categories=tuple(results),
         notes=tuple(notes),
     )
+
+
+def _category_result(
+    dimension: Dimension,
+    key: str,
+    *,
+    sizes: Counter[str],
+    hits: Counter[str],
+    reference: str | None,
+    excluded: bool,
+    suppressed: Suppression | None,
+) -> CategoryResult:
+    sex, race = (None, None)
+    if dimension == "intersectional":
+        sex, _, race = key.partition(INTERSECTION_SEPARATOR)
+    common = {
+        "category": key,
+        "label": category_label(dimension, key),
+        "excluded": excluded,
+        "sex": sex,
+        "race_ethnicity": race,
+    }
+    if suppressed is not None:
+        return CategoryResult(
+            **common,
+            n=None,
+            hits=None,
+            rate=None,
+            share=None,
+            impact_ratio=None,
+            flag=False,
+            p_value=None,
+            test=None,
+            suppressed=suppressed,
+        )
+    rate = Fraction(hits[key], sizes[key])
+    impact: Fraction | None = None
+    p_value: float | None = None
+    test: str | None = None
+    if reference is not None and not excluded:
+        impact = rate / Fraction(hits[reference], sizes[reference])
+        if key != reference:
+            p_value, test = compare_rates(hits[key], sizes[key], hits[reference], sizes[reference])
+    return CategoryResult(
+        **common,
+        n=sizes[key],
+        hits=hits[key],
+        rate=float(rate),
+        share=sizes[key] / sizes.total(),
+        impact_ratio=None if impact is None else float(impact),
+        flag=impact is not None and impact < IMPACT_RATIO_THRESHOLD,
+        p_value=p_value,
+        test=test,
+    )
+
+
+def _suppressed_cells(
+    dimension: Dimension, keys: Sequence[str], sizes: Counter[str], min_cell: int
+) -> dict[str, Suppression]:
+    """Cells under `min_cell`, then complementary cells until no total hides exactly one."""
+    suppressed: dict[str, Suppression] = {
+        key: "small_cell" for key in keys if sizes[key] < min_cell
+    }
+    totals = _published_totals(dimension, keys)
+    changed = True
+    while changed:
+        changed = False
+        for members in totals:
+            hidden = [key for key in members if key in suppressed]
+            shown = [key for key in members if key not in suppressed]
+            if len(hidden) == 1 and shown:
+                # The smallest shown cell costs the least information; ties in display order.
+                suppressed[min(shown, key=lambda key: sizes[key])] = "complementary"
+                changed = True
+    return suppressed
+
+
+def _published_totals(dimension: Dimension, keys: Sequence[str]) -> list[list[str]]:
+    # Every table prints its total; the sex and race tables print the total of each row and
+    # column of the intersection table (up to the people whose other value is unknown).
+    totals = [list(keys)]
+    if dimension == "intersectional":
+        by_sex: defaultdict[str, list[str]] = defaultdict(list)
+        by_race: defaultdict[str, list[str]] = defaultdict(list)
+        for key in keys:
+            sex, _, race = key.partition(INTERSECTION_SEPARATOR)
+            by_sex[sex].append(key)
+            by_race[race].append(key)
+        totals.extend([*by_sex.values(), *by_race.values()])
+    return totals
 
 
 def _findings(report: BiasReport) -> list[str]:
@@ -516,16 +678,16 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, _JSON_DECIMALS)
 
 
-def _dimension_json(dimension: DimensionResult) -> dict[str, Any]:
+def _dimension_json(dimension: DimensionResult, report: BiasReport) -> dict[str, Any]:
     return {
         "label": dimension.label,
         "known": dimension.known,
         "unknown": dimension.unknown,
-        **{name: _variant_json(dimension.variant(name)) for name in VARIANTS},
+        **{name: _variant_json(dimension.variant(name), report) for name in VARIANTS},
     }
 
 
-def _variant_json(variant: VariantResult) -> dict[str, Any]:
+def _variant_json(variant: VariantResult, report: BiasReport) -> dict[str, Any]:
     count_field, rate_field = VARIANT_FIELDS[variant.variant]
     categories = []
     for result in variant.categories:
@@ -538,9 +700,11 @@ def _variant_json(variant: VariantResult) -> dict[str, Any]:
             "share": _round(result.share),
             "impact_ratio": _round(result.impact_ratio),
             "excluded": result.excluded,
-            "flag": result.flag,
+            # A suppressed cell is neither flagged nor cleared: it was not compared.
+            "flag": None if result.suppressed else result.flag,
             "p_value": _round(result.p_value),
             "test": result.test,
+            "suppressed": report.suppression_label(result) or None,
         }
         if result.sex is not None:
             entry["sex"] = result.sex

@@ -15,3 +15,7 @@ class UnknownCandidate(ComplianceError):
 
 class InvalidReportRequest(ComplianceError):
     """A report was asked for with a format or a date range that cannot be honoured."""
+
+
+class PopulationTooSmall(InvalidReportRequest):
+    """A bias audit over too few candidates: its figures would single people out."""

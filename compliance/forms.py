@@ -58,10 +58,15 @@ class AuditExportForm(forms.Form):
 
 
 class BiasAuditForm(forms.Form):
-    """The period a bias audit covers, and the download format."""
+    """The period a bias audit covers, the LL144 small-category option and the format."""
 
     date_from = forms.DateField(required=False, label="From")
     date_to = forms.DateField(required=False, label="To")
+    exclude_small_categories = forms.BooleanField(
+        required=False,
+        label="Leave categories under 2% of the data out of the impact ratios",
+        help_text="The option Local Law 144 allows; the report names what was left out and why.",
+    )
     format = forms.ChoiceField(
         choices=[(name, name.upper()) for name in BIAS_AUDIT_FORMATS if name != "html"],
         required=False,

@@ -6,7 +6,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, BinaryIO
 
@@ -20,7 +20,7 @@ from assessments.models import Assessment, Attempt, Invitation
 from compliance import demographics
 from compliance.audit import Action, record_event
 from compliance.bias import BiasReport, compute_bias_audit
-from compliance.exceptions import InvalidReportRequest
+from compliance.exceptions import InvalidReportRequest, PopulationTooSmall
 from compliance.models import AuditEvent, ErasureRecord
 from compliance.reporting import audit_export
 from compliance.reporting import bias as bias_rendering
@@ -157,43 +157,70 @@ def start_audit_export(
 
 
 def compute_bias_report(
-    assessment: Assessment, *, date_from: date | None = None, date_to: date | None = None
+    assessment: Assessment,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    exclude_small_categories: bool = False,
 ) -> BiasReport:
-    """The LL144 bias audit of an assessment's scored candidates (no side effects)."""
+    """The LL144 bias audit of an assessment's scored candidates (no side effects).
+
+    Cells with fewer than ``BIAS_AUDIT_MIN_CELL`` people are suppressed;
+    ``exclude_small_categories`` is the LL144 option to leave categories under 2% of the data
+    out of the impact ratios.
+    """
     if date_from and date_to and date_from > date_to:
         raise InvalidReportRequest("The start date is after the end date.")
     return compute_bias_audit(
-        demographics.bias_audit_records(assessment, date_from=date_from, date_to=date_to)
+        demographics.bias_audit_records(assessment, date_from=date_from, date_to=date_to),
+        min_cell=settings.BIAS_AUDIT_MIN_CELL,
+        exclude_small_categories=exclude_small_categories,
     )
 
 
 @dataclass(frozen=True)
 class BiasAuditOutput:
-    """A rendered bias audit and the audit event that recorded it."""
+    """A rendered bias audit, and the audit event that recorded it when it was exported."""
 
     report: BiasReport
     format: str
     content: bytes
-    event: AuditEvent
     filename: str
+    event: AuditEvent | None = None
 
     @property
     def content_type(self) -> str:
         return CONTENT_TYPES[self.format]
 
 
-def export_bias_audit(
+def render_bias_audit(
     assessment: Assessment,
     *,
     format: str,
-    actor: str,
     date_from: date | None = None,
     date_to: date | None = None,
+    exclude_small_categories: bool = False,
 ) -> BiasAuditOutput:
-    """Compute, render and record a bias audit (every rendering is a report export)."""
+    """Compute and render a bias audit, writing nothing (opening the report page is a read).
+
+    Refused (PopulationTooSmall) when fewer than ``BIAS_AUDIT_MIN_POPULATION`` candidates are
+    in it: with so few, even the totals would point at individual people.
+    """
     if format not in BIAS_AUDIT_FORMATS:
         raise InvalidReportRequest(f"The bias audit comes as {', '.join(BIAS_AUDIT_FORMATS)}.")
-    report = compute_bias_report(assessment, date_from=date_from, date_to=date_to)
+    report = compute_bias_report(
+        assessment,
+        date_from=date_from,
+        date_to=date_to,
+        exclude_small_categories=exclude_small_categories,
+    )
+    minimum = settings.BIAS_AUDIT_MIN_POPULATION
+    if report.n < minimum:
+        raise PopulationTooSmall(
+            f"This bias audit would cover {report.n} scored candidates; it needs at least "
+            f"{minimum}, so that its figures cannot point at individual people. Choose a "
+            "longer period, or wait for more candidates."
+        )
     title = f"Bias audit: {assessment.title}"
     if format == "json":
         document = {"assessment": assessment.slug, "title": title, **report.to_json_dict()}
@@ -204,6 +231,29 @@ def export_bias_audit(
         content = bias_rendering.render_pdf(report, title)
     else:
         content = bias_rendering.render_html(report).encode("utf-8")
+    period = "".join(f"-{part.isoformat()}" for part in (date_from, date_to) if part is not None)
+    return BiasAuditOutput(
+        report, format, content, f"bias-audit-{assessment.slug}{period}.{format}"
+    )
+
+
+def export_bias_audit(
+    assessment: Assessment,
+    *,
+    format: str,
+    actor: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    exclude_small_categories: bool = False,
+) -> BiasAuditOutput:
+    """Render a bias audit for download and record the export in the audit chain."""
+    output = render_bias_audit(
+        assessment,
+        format=format,
+        date_from=date_from,
+        date_to=date_to,
+        exclude_small_categories=exclude_small_categories,
+    )
     event = record_event(
         Action.REPORT_EXPORTED,
         actor=actor,
@@ -214,13 +264,11 @@ def export_bias_audit(
             "format": format,
             "from": date_from.isoformat() if date_from else None,
             "to": date_to.isoformat() if date_to else None,
-            "records": report.n,
+            "small_categories_excluded": exclude_small_categories,
+            "records": output.report.n,
         },
     )
-    period = "".join(f"-{part.isoformat()}" for part in (date_from, date_to) if part is not None)
-    return BiasAuditOutput(
-        report, format, content, event, f"bias-audit-{assessment.slug}{period}.{format}"
-    )
+    return replace(output, event=event)
 
 
 # --- Data rights: erasure and retention -------------------------------------------------------
@@ -236,10 +284,11 @@ def erase_candidate(
     """Erase a candidate's personal data, keep their pseudonymous scores; idempotent.
 
     Name, email, free-text answers and accommodation notes go (through the assessments
-    service), the free text in the scoring app's answer snapshots and the name on the learner
-    record (through their services), and the candidate's demographic answers. Score runs,
-    hashes and the audit chain stay, and one ``data.erased`` event is appended, so the chain
-    still verifies.
+    service); so do the free text in the scoring app's answer snapshots and every word of the
+    answers its breakdowns quote, the learner record with the last invitation to the address
+    (through their services), and the candidate's demographic answers. Scores, hashes and the
+    audit chain stay, and one ``data.erased`` event is appended, so the chain still verifies.
+    After erasure the invitation link opens nothing.
     """
     existing = ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).first()
     if existing is not None:
@@ -251,8 +300,9 @@ def erase_candidate(
     existing = ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).first()
     if existing is not None:
         return existing
-    # The scoring app keeps a copy of the answers each run scored: its free text goes too.
-    snapshots = scoring_services.erase_score_inputs(erased["attempts"])
+    # The scoring app keeps a copy of the answers each run scored, and its breakdowns may quote
+    # them: both lose the candidate's words.
+    scoring = scoring_services.erase_score_inputs(erased["attempts"])
     demographics.delete_for_attempts(erased["attempts"])
     # The learner record (credentials) is the person's, shared by every invitation sent to the
     # address: it is cleared with the last of them, never while another still uses it.
@@ -268,7 +318,9 @@ def erase_candidate(
             "reason": str(reason),
             "attempts": sorted(str(public_id) for public_id in erased["attempts"]),
             "free_text_answers_erased": erased["responses"],
-            "scored_answer_snapshots_erased": snapshots,
+            "scored_answer_snapshots_erased": scoring["snapshots"],
+            "score_runs_redacted": scoring["runs_redacted"],
+            "review_items_withdrawn": scoring["reviews_withdrawn"],
             "learner_record_erased": learner_record,
             "accommodation_requests_erased": erased["accommodation_requests"],
         },

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
@@ -111,6 +112,7 @@ def _assessment_context(item, *, export_form=None) -> dict:
         "attempts": selectors.recent_attempts(item),
         "attempt_total": selectors.attempt_count(item),
         "export_form": export_form or AuditExportForm(),
+        "bias_min_cell": settings.BIAS_AUDIT_MIN_CELL,
     }
 
 
@@ -156,31 +158,30 @@ def _assessment_with_errors(request, item, *, export_form):
 @require_http_methods(["GET", "POST"])
 @compliance_required
 def bias_audit(request, slug: str):
-    """The bias audit as a page (GET) or a download (POST with a format)."""
+    """The bias audit as a page (GET, writes nothing) or a download (POST, audited)."""
     item = _assessment(slug)
     data = request.POST if request.method == "POST" else request.GET
-    form = BiasAuditForm(data or None)
-    if data and not form.is_valid():
+    # Always bound (every field is optional), so an error can be added to it below.
+    form = BiasAuditForm(data)
+    if not form.is_valid():
         return _bias_page(request, item, form, None, status=400)
-    cleaned = form.cleaned_data if data else {}
-    date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
-    actor = actor_for_user(request.user)
-    if request.method == "POST":
-        fmt = cleaned.get("format") or "pdf"
-        output = services.export_bias_audit(
-            item, format=fmt, actor=actor, date_from=date_from, date_to=date_to
-        )
-        response = HttpResponse(output.content, content_type=output.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{output.filename}"'
-        return response
+    cleaned = form.cleaned_data
+    scope = {name: cleaned[name] for name in ("date_from", "date_to", "exclude_small_categories")}
     try:
+        if request.method == "GET":
+            return _bias_page(
+                request, item, form, services.render_bias_audit(item, format="html", **scope)
+            )
         output = services.export_bias_audit(
-            item, format="html", actor=actor, date_from=date_from, date_to=date_to
+            item, format=cleaned["format"] or "pdf", actor=actor_for_user(request.user), **scope
         )
     except ComplianceError as error:
+        # Too few candidates, or a period that cannot be: the page says so, nothing is sent.
         form.add_error(None, str(error))
         return _bias_page(request, item, form, None, status=400)
-    return _bias_page(request, item, form, output)
+    response = HttpResponse(output.content, content_type=output.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{output.filename}"'
+    return response
 
 
 def _bias_page(request, item, form, output, status: int = 200):
@@ -201,7 +202,8 @@ def _bias_page(request, item, form, output, status: int = 200):
 def _invitation_and_attempt(request, token: str):
     """(invitation, its latest attempt, None), or (None, None, the page saying the link is bad)."""
     try:
-        invitation = access_invitation_by_token(token)
+        # Erased invitations too: these pages confirm the erasure, and show no data.
+        invitation = access_invitation_by_token(token, include_erased=True)
     except InvitationUnavailable as error:
         page = render(request, "candidate/unavailable.html", {"message": str(error)}, status=404)
         return None, None, page

@@ -277,6 +277,12 @@ SCORING_MAX_TRANSIENT_ERRORS = env_int("SCORING_MAX_TRANSIENT_ERRORS", 50)
 ISSUER_KEY_DIR = Path(os.environ.get("ISSUER_KEY_DIR", DATA_DIR / "keys"))
 ISSUER_NAME = os.environ.get("ISSUER_NAME", "Skillproof")
 
+# Bias audits: a cell with fewer people than this shows "fewer than N" instead of its numbers,
+# and a report over fewer candidates than the minimum population is refused, so that no
+# figure points at individual people.
+BIAS_AUDIT_MIN_CELL = env_int("BIAS_AUDIT_MIN_CELL", 5)
+BIAS_AUDIT_MIN_POPULATION = env_int("BIAS_AUDIT_MIN_POPULATION", 20)
+
 # Compliance: the audit chain's head is signed and appended to a file outside the database.
 # In production point it at storage the database user cannot rewrite (append-only mount).
 AUDIT_ANCHOR_FILE = Path(os.environ.get("AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchors.jsonl"))

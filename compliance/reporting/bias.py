@@ -2,7 +2,9 @@
 
 Every renderer takes a finished `BiasReport` and only formats it. Category names may be
 free text typed by a person, so each renderer escapes for its own format: HTML entities,
-reportlab paragraph markup, and a quote prefix against spreadsheet formulas in CSV.
+reportlab paragraph markup, and a quote prefix against spreadsheet formulas in CSV. A
+suppressed cell arrives without numbers; every format shows its label ("fewer than 5")
+instead, and states which small categories were left out of the impact ratios and why.
 """
 
 from __future__ import annotations
@@ -57,19 +59,26 @@ CSV_COLUMNS = (
     "flag",
     "p_value",
     "test",
+    "note",
 )
+DASH = "\u2013"
 # Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_csv(report: BiasReport) -> str:
-    """One row per dimension, variant and category; `count` is selected or scored above median."""
+    """One row per dimension, variant and category; `count` is selected or scored above median.
+
+    A suppressed cell has its label instead of n, count and rate; `note` says why a row is
+    suppressed or left out of the impact ratios.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for dimension in report.dimensions:
         for variant_name in VARIANTS:
             for result in dimension.variant(variant_name).categories:
+                hidden = report.suppression_label(result)
                 writer.writerow(
                     [
                         dimension.dimension,
@@ -78,15 +87,16 @@ def render_csv(report: BiasReport) -> str:
                         _csv_text(result.label),
                         _csv_text(result.sex or ""),
                         _csv_text(result.race_ethnicity or ""),
-                        result.n,
-                        result.hits,
-                        _csv_number(result.rate),
+                        hidden or result.n,
+                        hidden or result.hits,
+                        hidden or _csv_number(result.rate),
                         _csv_number(result.share),
                         _csv_number(result.impact_ratio),
                         str(result.excluded).lower(),
-                        str(result.flag).lower(),
+                        "" if hidden else str(result.flag).lower(),
                         _csv_number(result.p_value),
                         result.test or "",
+                        "; ".join(_row_notes(report, result)),
                     ]
                 )
     return buffer.getvalue()
@@ -98,7 +108,7 @@ def render_html(report: BiasReport, *, id_prefix: str = "bias-audit") -> str:
     parts = [
         f'<section class="bias-audit" aria-labelledby="{prefix}-heading">',
         f'<h2 id="{prefix}-heading">Bias audit</h2>',
-        *(f"<p>{escape(text)}</p>" for text in _method_notes()),
+        *(f"<p>{escape(text)}</p>" for text in _method_notes(report)),
         '<dl class="bias-audit-facts">',
         *(f"<dt>{escape(term)}</dt><dd>{escape(value)}</dd>" for term, value in _facts(report)),
         "</dl>",
@@ -115,7 +125,8 @@ def render_html(report: BiasReport, *, id_prefix: str = "bias-audit") -> str:
         )
         for variant_name in VARIANTS:
             variant = dimension.variant(variant_name)
-            parts.append(_html_variant(dimension, variant, f"{id_prefix}-{dimension.dimension}"))
+            id_base = f"{id_prefix}-{dimension.dimension}"
+            parts.append(_html_variant(report, dimension, variant, id_base))
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -143,7 +154,7 @@ def render_pdf(report: BiasReport, title: str) -> bytes:
         _facts_table(report, styles),
         Spacer(1, 10),
         Paragraph("Method", styles["Heading2"]),
-        *(Paragraph(_markup(text), styles["Small"]) for text in _method_notes()),
+        *(Paragraph(_markup(text), styles["Small"]) for text in _method_notes(report)),
         Paragraph("Findings", styles["Heading2"]),
         *(
             Paragraph(_markup(finding), styles["Finding"], bulletText="\u2022")
@@ -163,7 +174,7 @@ def render_pdf(report: BiasReport, title: str) -> bytes:
         ]
         for variant_name in VARIANTS:
             variant = dimension.variant(variant_name)
-            block = _pdf_variant(dimension, variant, styles, document.width)
+            block = _pdf_variant(report, dimension, variant, styles, document.width)
             # Heading, table and chart stay on one page when they fit; the dimension's own
             # heading rides with its first table so it is never left alone at a page foot.
             story.append(KeepTogether([*intro, *block]))
@@ -187,20 +198,38 @@ def _facts(report: BiasReport) -> list[tuple[str, str]]:
         ("Submitted", date_range),
         ("Records with a score", str(report.scored)),
         ("Median score", "n/a" if report.median_score is None else f"{report.median_score:g}"),
+        (
+            "Categories under 2%",
+            "left out of impact ratios (LL144 option)"
+            if report.exclude_small_categories
+            else "kept in impact ratios",
+        ),
+        ("Smallest cell shown", f"{report.min_cell} people"),
     ]
 
 
-def _method_notes() -> list[str]:
+def _method_notes(report: BiasReport) -> list[str]:
     return [
         f"{METHOD}.",
         "Impact ratio: a category's rate divided by the highest rate among the categories "
-        "that are not excluded. A category with under 2% of the records whose value is known "
-        "is excluded from impact ratios and listed for completeness. Records with a missing "
-        "or declined value are counted as unknown and left out of that dimension.",
+        "that are compared. Records with a missing or declined value are counted as unknown "
+        "and left out of that dimension.",
+        *report.method_notes,
         "Scoring rate: the share of a category's scored records strictly above the median "
         "score of all scored records (a score equal to the median is not above it).",
         SIGNIFICANCE_RULE,
     ]
+
+
+def _row_notes(report: BiasReport, result: CategoryResult) -> list[str]:
+    notes = []
+    if result.suppressed == "small_cell":
+        notes.append(f"{report.small_cell_label} people: numbers withheld")
+    elif result.suppressed == "complementary":
+        notes.append("numbers withheld so that a smaller cell cannot be worked out from a total")
+    if result.excluded:
+        notes.append("left out of impact ratios: under 2% of the data (LL144 option)")
+    return notes
 
 
 def _headers(variant: VariantResult) -> list[str]:
@@ -217,29 +246,37 @@ def _headers(variant: VariantResult) -> list[str]:
     ]
 
 
-def _cells(result: CategoryResult, variant: VariantResult) -> list[str]:
-    if result.excluded:
-        impact = "excluded (<2%)"
-    elif result.impact_ratio is None:
-        impact = "undefined"
-    else:
-        impact = f"{result.impact_ratio:.3f}"
+def _cells(report: BiasReport, result: CategoryResult, variant: VariantResult) -> list[str]:
+    hidden = report.suppression_label(result)
+    if hidden:
+        # Nothing about the cell but its name: the share or a ratio would give its size away.
+        return [result.label, hidden, hidden, hidden, DASH, _impact_text(result), DASH, DASH]
     if result.category == variant.reference:
         p_text = "reference"
     elif result.p_value is not None and result.test is not None:
         p_text = f"{format_p_value(result.p_value)} ({TEST_LABELS[result.test]})"
     else:
-        p_text = "\u2013"
+        p_text = DASH
     return [
         result.label,
         str(result.n),
         str(result.hits),
         f"{result.rate * 100:.1f}%",
         f"{result.share * 100:.1f}%",
-        impact,
+        _impact_text(result),
         "yes" if result.flag else "no",
         p_text,
     ]
+
+
+def _impact_text(result: CategoryResult) -> str:
+    if result.excluded:
+        return "left out (<2%)"
+    if result.suppressed:
+        return DASH
+    if result.impact_ratio is None:
+        return "undefined"
+    return f"{result.impact_ratio:.3f}"
 
 
 def _variant_heading(dimension: DimensionResult, variant: VariantResult) -> str:
@@ -253,7 +290,9 @@ def _variant_empty_text(variant: VariantResult) -> str:
 # --- HTML ------------------------------------------------------------------------------------
 
 
-def _html_variant(dimension: DimensionResult, variant: VariantResult, id_base: str) -> str:
+def _html_variant(
+    report: BiasReport, dimension: DimensionResult, variant: VariantResult, id_base: str
+) -> str:
     heading = _variant_heading(dimension, variant)
     parts = [f"<h4>{escape(heading)}</h4>"]
     if not variant.categories:
@@ -269,7 +308,7 @@ def _html_variant(dimension: DimensionResult, variant: VariantResult, id_base: s
     )
     parts.append("<tbody>")
     for result in variant.categories:
-        label, *numbers = _cells(result, variant)
+        label, *numbers = _cells(report, result, variant)
         row_class = ' class="flagged"' if result.flag else ""
         parts.append(
             f'<tr{row_class}><th scope="row">{escape(label)}</th>'
@@ -281,8 +320,9 @@ def _html_variant(dimension: DimensionResult, variant: VariantResult, id_base: s
         parts.append(
             "<ul>" + "".join(f"<li>{escape(note)}</li>" for note in variant.notes) + "</ul>"
         )
+    chart = render_svg(bar_chart(report, dimension, variant), f"{id_base}-{variant.variant}-chart")
     parts.append(
-        f"<figure>{render_svg(bar_chart(dimension, variant), f'{id_base}-{variant.variant}-chart')}"
+        f"<figure>{chart}"
         f"<figcaption>{escape(heading)}; dashed line at 0.8 times the highest rate."
         "</figcaption></figure>"
     )
@@ -335,6 +375,7 @@ def _facts_table(report: BiasReport, styles: dict[str, ParagraphStyle]) -> Table
 
 
 def _pdf_variant(
+    report: BiasReport,
     dimension: DimensionResult,
     variant: VariantResult,
     styles: dict[str, ParagraphStyle],
@@ -345,7 +386,7 @@ def _pdf_variant(
         return [heading, Paragraph(_markup(_variant_empty_text(variant)), styles["BodyText"])]
     header = [Paragraph(_markup(text), styles["CellBold"]) for text in _headers(variant)]
     body = [
-        [Paragraph(_markup(cell), styles["Cell"]) for cell in _cells(result, variant)]
+        [Paragraph(_markup(cell), styles["Cell"]) for cell in _cells(report, result, variant)]
         for result in variant.categories
     ]
     fractions = (0.25, 0.07, 0.09, 0.1, 0.08, 0.13, 0.08, 0.2)
@@ -364,7 +405,7 @@ def _pdf_variant(
     flowables: list = [heading, table]
     flowables.extend(Paragraph(_markup(note), styles["Small"]) for note in variant.notes)
     flowables.append(Spacer(1, 6))
-    flowables.append(build_drawing(bar_chart(dimension, variant), width))
+    flowables.append(build_drawing(bar_chart(report, dimension, variant), width))
     return flowables
 
 

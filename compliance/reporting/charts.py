@@ -1,8 +1,9 @@
 """Bar charts of bias-audit rates: one geometry, drawn as inline SVG or as a reportlab Drawing.
 
 Both outputs show each category's rate as a horizontal bar and a dashed line at 0.8 times the
-highest (non-excluded) rate, so a bar ending left of the line is a flagged category. Flags and
-exclusions are also written as text next to the bar, so colour is never the only cue.
+highest compared rate, so a bar ending left of the line is a flagged category. Flags and
+exclusions are also written as text next to the bar, so colour is never the only cue. A
+suppressed cell has no bar, only its label ("fewer than 5"), so the chart gives no rate away.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from compliance.bias import DimensionResult, VariantResult
+from compliance.bias import BiasReport, DimensionResult, VariantResult
 
 # Colours chosen for at least 4.5:1 contrast on white (WCAG AA) for the bars that carry meaning.
 COLOUR_BAR = "#1f5f8b"
@@ -32,18 +33,27 @@ class Bar:
     """One category's bar: its label, rate and the status shown beside it."""
 
     label: str
-    rate: float
+    # None for a suppressed cell, which is drawn as its `hidden` text alone.
+    rate: float | None
     excluded: bool
     flag: bool
+    hidden: str = ""
 
     @property
     def status(self) -> str:
         """Text shown after the rate, so the status does not rely on colour."""
         if self.excluded:
-            return "excluded (<2%)"
+            return "left out (<2%)"
         if self.flag:
             return "below 0.8"
         return ""
+
+    @property
+    def value_text(self) -> str:
+        """The rate and status, or the suppression label: what is written beside the bar."""
+        if self.rate is None:
+            return ", ".join(part for part in (self.hidden, self.status) if part)
+        return _percent(self.rate) + (f" {self.status}" if self.status else "")
 
 
 @dataclass(frozen=True)
@@ -65,14 +75,21 @@ class BarChart:
         return [round(i * self.tick_step, 6) for i in range(count + 1)]
 
 
-def bar_chart(dimension: DimensionResult, variant: VariantResult) -> BarChart:
+def bar_chart(report: BiasReport, dimension: DimensionResult, variant: VariantResult) -> BarChart:
     """The chart model for one variant of one dimension."""
     rate_label = "Selection rate" if variant.variant == "selection" else "Scoring rate"
     bars = tuple(
-        Bar(label=result.label, rate=result.rate, excluded=result.excluded, flag=result.flag)
+        Bar(
+            label=result.label,
+            rate=result.rate,
+            excluded=result.excluded,
+            flag=result.flag,
+            hidden=report.suppression_label(result),
+        )
         for result in variant.categories
     )
-    axis_max, tick_step = _axis(max((bar.rate for bar in bars), default=0.0))
+    shown_rates = [bar.rate for bar in bars if bar.rate is not None]
+    axis_max, tick_step = _axis(max(shown_rates, default=0.0))
     return BarChart(
         title=f"{rate_label} by {dimension.label.lower()}",
         rate_label=rate_label,
@@ -95,10 +112,7 @@ def describe(chart: BarChart) -> str:
         )
     else:
         parts.append("Impact ratios are undefined, so there is no threshold line.")
-    parts.extend(
-        f"{bar.label}: {_percent(bar.rate)}{', ' + bar.status if bar.status else ''}."
-        for bar in chart.bars
-    )
+    parts.extend(f"{bar.label}: {bar.value_text}." for bar in chart.bars)
     return " ".join(parts)
 
 
@@ -132,16 +146,20 @@ def render_svg(chart: BarChart, element_id: str) -> str:
     for index, bar in enumerate(chart.bars):
         y = top + index * row_height
         colour = COLOUR_EXCLUDED if bar.excluded else COLOUR_FLAGGED if bar.flag else COLOUR_BAR
-        bar_width = x_of(bar.rate) - label_width
-        value_text = _percent(bar.rate) + (f" {bar.status}" if bar.status else "")
+        rect = ""
+        if bar.rate is not None:
+            bar_width = x_of(bar.rate) - label_width
+            rect = (
+                f'<rect x="{label_width}" y="{y + 4}" width="{bar_width:.1f}" '
+                f'height="{row_height - 8}" fill="{colour}"/>'
+            )
         parts.append(
-            f"<g><title>{escape(bar.label)}: {escape(value_text)}</title>"
+            f"<g><title>{escape(bar.label)}: {escape(bar.value_text)}</title>"
             f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" fill="#000000">'
             f"{escape(_truncate(bar.label, _LABEL_CHARS))}</text>"
-            f'<rect x="{label_width}" y="{y + 4}" width="{bar_width:.1f}" height="{row_height - 8}"'
-            f' fill="{colour}"/>'
+            f"{rect}"
             f'<text x="{label_width + plot_width + 6}" y="{y + 16}" fill="#000000">'
-            f"{escape(value_text)}</text></g>"
+            f"{escape(bar.value_text)}</text></g>"
         )
     parts.append(
         f'<line x1="{label_width}" y1="{plot_bottom}" x2="{label_width + plot_width}" '
@@ -198,20 +216,24 @@ def build_drawing(chart: BarChart, width: float) -> Drawing:
                 label_width - 4, y + 4, label, fontName=font, fontSize=font_size, textAnchor="end"
             )
         )
-        drawing.add(
-            Rect(
-                label_width,
-                y + 2,
-                x_of(bar.rate) - label_width,
-                row_height - 4,
-                fillColor=colors.HexColor(colour),
-                strokeColor=None,
+        if bar.rate is not None:
+            drawing.add(
+                Rect(
+                    label_width,
+                    y + 2,
+                    x_of(bar.rate) - label_width,
+                    row_height - 4,
+                    fillColor=colors.HexColor(colour),
+                    strokeColor=None,
+                )
             )
-        )
-        value_text = _percent(bar.rate) + (f" {bar.status}" if bar.status else "")
         drawing.add(
             String(
-                label_width + plot_width + 4, y + 4, value_text, fontName=font, fontSize=font_size
+                label_width + plot_width + 4,
+                y + 4,
+                bar.value_text,
+                fontName=font,
+                fontSize=font_size,
             )
         )
     drawing.add(

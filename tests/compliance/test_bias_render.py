@@ -11,14 +11,14 @@ import pytest
 from compliance.bias import AuditRecord, BiasReport, compute_bias_audit
 from compliance.reporting.bias import CSV_COLUMNS, render_csv, render_html, render_pdf
 from compliance.reporting.charts import bar_chart, build_drawing
-from tests.compliance.test_bias import example_records
+from tests.compliance.test_bias import LL144_ARITHMETIC, example_records
 
 MALICIOUS = '<script>alert("x")</script>&'
 
 
 @pytest.fixture(scope="module")
 def report() -> BiasReport:
-    return compute_bias_audit(example_records())
+    return compute_bias_audit(example_records(), **LL144_ARITHMETIC)
 
 
 def malicious_report() -> BiasReport:
@@ -107,7 +107,7 @@ def test_pdf_renders_malicious_names_and_empty_reports() -> None:
 
 def test_chart_drawing_fits_the_width(report: BiasReport) -> None:
     dimension = report.dimension("intersectional")
-    chart = bar_chart(dimension, dimension.selection)
+    chart = bar_chart(report, dimension, dimension.selection)
     # 0.8 x 0.5 (male/white) = 0.4.
     assert chart.threshold == pytest.approx(0.4)
     drawing = build_drawing(chart, 450)

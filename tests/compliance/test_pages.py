@@ -92,7 +92,7 @@ def test_unknown_assessment_is_not_found(auditor):
 
 
 def test_bias_audit_page_embeds_the_report_with_its_styles(auditor, scored):
-    bulk_scored_attempts(scored.version, [{"passed": i % 2 == 0} for i in range(10)])
+    bulk_scored_attempts(scored.version, [{"passed": i % 2 == 0} for i in range(20)])
     response = auditor.get(reverse("compliance:bias-audit", kwargs={"slug": _slug(scored)}))
     html = response.content.decode()
     assert response.status_code == 200
@@ -101,10 +101,10 @@ def test_bias_audit_page_embeds_the_report_with_its_styles(auditor, scored):
 
 
 def test_bias_audit_download_in_each_format(auditor, scored):
-    bulk_scored_attempts(scored.version, [{"passed": i % 2 == 0} for i in range(10)])
+    bulk_scored_attempts(scored.version, [{"passed": i % 2 == 0} for i in range(20)])
     url = reverse("compliance:bias-audit", kwargs={"slug": _slug(scored)})
     response = auditor.post(url, {"format": "json", "date_from": "2000-01-01", "date_to": ""})
-    assert json.loads(response.content)["n"] == 10
+    assert json.loads(response.content)["n"] == 20
     assert auditor.post(url, {"format": "csv"}).content.startswith(b"dimension,")
     assert auditor.post(url, {"format": "pdf"}).content.startswith(b"%PDF")
 

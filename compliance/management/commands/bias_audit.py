@@ -26,6 +26,12 @@ class Command(BaseCommand):
         parser.add_argument("--assessment", required=True, help="The assessment's slug.")
         parser.add_argument("--from", dest="date_from", help="First submission date (YYYY-MM-DD).")
         parser.add_argument("--to", dest="date_to", help="Last submission date (YYYY-MM-DD).")
+        parser.add_argument(
+            "--exclude-small-categories",
+            action="store_true",
+            help="Leave categories under 2%% of the data out of the impact ratios (the LL144 "
+            "option); the report names them.",
+        )
         parser.add_argument("--format", choices=services.BIAS_AUDIT_FORMATS, default="json")
         parser.add_argument("--output", default="-", help="File to write (default: stdout).")
 
@@ -42,6 +48,7 @@ class Command(BaseCommand):
                 actor="system:cli",
                 date_from=date_from,
                 date_to=date_to,
+                exclude_small_categories=options["exclude_small_categories"],
             )
         except ComplianceError as error:
             raise CommandError(str(error)) from error
