@@ -19,7 +19,7 @@ import nh3
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
-from assessments import flow
+import flow
 from assessments.answers import answer_kind
 from assessments.exceptions import InvalidAnswer
 

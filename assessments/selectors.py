@@ -2,15 +2,27 @@
 
 from django.utils import timezone
 
-from assessments import flow
+import flow
 from assessments.answers import readable_answer
-from assessments.exceptions import InvitationUnavailable
+from assessments.exceptions import InvitationErased, InvitationUnavailable
 from assessments.models import AccommodationRequest, AssessmentVersion, Attempt, Invitation
 from assessments.tokens import hash_token
 
+# Erasure replaces the address with one in this reserved domain (services.erased_email).
+ERASED_EMAIL_DOMAIN = "@erased.invalid"
 
-def access_invitation_by_token(token: str) -> Invitation:
-    """The invitation a link's token opens; the token is the candidate's only credential."""
+
+def invitation_erased(invitation: Invitation) -> bool:
+    """Whether the invitation's personal data has been erased."""
+    return invitation.candidate_email.endswith(ERASED_EMAIL_DOMAIN)
+
+
+def access_invitation_by_token(token: str, *, include_erased: bool = False) -> Invitation:
+    """The invitation a link's token opens; the token is the candidate's only credential.
+
+    An erased invitation opens nothing (`InvitationErased`), except for `include_erased`
+    callers: the erasure page, which confirms the erasure and shows no data.
+    """
     if not token or len(token) > 200:
         raise InvitationUnavailable("This invitation link is not valid.")
     invitation = (
@@ -20,6 +32,12 @@ def access_invitation_by_token(token: str) -> Invitation:
     )
     if invitation is None:
         raise InvitationUnavailable("This invitation link is not valid.")
+    if invitation_erased(invitation) and not include_erased:
+        raise InvitationErased(
+            "The personal data of this invitation was erased, as you asked or at the end of "
+            "the retention period. Your answers and results are gone, so this link no longer "
+            "opens anything."
+        )
     return invitation
 
 

@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import flow
+import flow
 from assessments.answers import clean_answer
 from assessments.documents import validate_document
 from assessments.exceptions import AttemptClosed, InvalidAnswer, InvitationUnavailable
@@ -25,6 +25,7 @@ from assessments.models import (
     Invitation,
     Response,
 )
+from assessments.selectors import ERASED_EMAIL_DOMAIN
 from assessments.tokens import hash_token, new_token
 from compliance.audit import Action, actor_for_user, record_event
 from compliance.canonical import json_sha256
@@ -618,7 +619,7 @@ ERASED_NAME = "Erased candidate"
 
 def erased_email(invitation: Invitation) -> str:
     """A placeholder address in the reserved .invalid domain, unique per invitation."""
-    return f"erased-{invitation.public_id}@erased.invalid"
+    return f"erased-{invitation.public_id}{ERASED_EMAIL_DOMAIN}"
 
 
 @transaction.atomic

@@ -12,8 +12,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import answers, flow, selectors, services
-from assessments.exceptions import AttemptClosed, InvalidAnswer, InvitationUnavailable
+import flow
+from assessments import answers, selectors, services
+from assessments.exceptions import (
+    AttemptClosed,
+    InvalidAnswer,
+    InvitationErased,
+    InvitationUnavailable,
+)
 from assessments.forms import AccommodationForm, answer_from_post
 from assessments.models import Attempt, Invitation
 from assessments.presenters import (
@@ -42,6 +48,8 @@ def _unavailable(request, error: _Unavailable):
 def _invitation(token: str) -> Invitation:
     try:
         return selectors.access_invitation_by_token(token)
+    except InvitationErased as error:
+        raise _Unavailable(str(error), status=410) from error
     except InvitationUnavailable as error:
         raise _Unavailable(str(error)) from error
 

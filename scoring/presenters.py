@@ -8,7 +8,7 @@ Points per item, keys, exemplars and descriptors stay on the server.
 
 from collections.abc import Callable
 
-from assessments.flow import steps_by_id
+from flow import steps_by_id
 from scoring.engine import SKILL_BANDS
 
 STRONG_SHARE = 2 / 3  # a criterion at two thirds of its maximum or more counts as a strength

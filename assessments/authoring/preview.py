@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from assessments import flow, presenters
+import flow
+from assessments import presenters
 
 PREVIEW_TOKEN = "admin-preview"
 

@@ -42,9 +42,6 @@ class StepPlan:
     item: dict
     item_type: str
     rubrics: tuple[Rubric, ...]
-    branches: tuple[tuple[Any, Any], ...]  # (option id, option next), document order
-    rules: tuple[tuple[Any, Any], ...]  # (when, next), document order
-    next: Any
     keyed: CompiledItem | None
     keyed_method: str
     text: TextPlan | None
@@ -66,6 +63,8 @@ class Assessment:
     start: Any
     steps: tuple[StepPlan, ...]
     graph: dict  # raw step id -> StepPlan; the last step of a repeated id wins, as it always did
+    # raw step id -> the step as the document has it, for the branching rule (flow.walk).
+    sources: dict
     skill_names: dict[str, str]
     skill_thresholds: Any  # the document's pass_rules.skill_thresholds (a dict when valid)
     overall_threshold: float
@@ -75,7 +74,8 @@ def compile_assessment(content: dict) -> Assessment:
     """Read everything scoring needs from a frozen assessment document, once."""
     if not isinstance(content, dict):
         raise TypeError("content must be the assessment document (a dict)")
-    steps = tuple(_step_plan(step) for step in content.get("steps") or [] if isinstance(step, dict))
+    sources = [step for step in content.get("steps") or [] if isinstance(step, dict)]
+    steps = tuple(_step_plan(step) for step in sources)
     pass_rules = content.get("pass_rules") or {}
     return Assessment(
         content=content,
@@ -83,6 +83,7 @@ def compile_assessment(content: dict) -> Assessment:
         start=content.get("start"),
         steps=steps,
         graph={plan.raw_id: plan for plan in steps},
+        sources={step.get("id"): step for step in sources},
         skill_names=_skill_names(content),
         skill_thresholds=pass_rules.get("skill_thresholds") or {},
         overall_threshold=rounded(number(pass_rules.get("overall_threshold"), 100.0)),
@@ -115,17 +116,6 @@ def _step_plan(step: dict) -> StepPlan:
         item=item,
         item_type=item_type,
         rubrics=tuple(rubric_of(step_id, criterion) for criterion in criteria),
-        branches=tuple(
-            (option.get("id"), option.get("next"))
-            for option in item.get("options") or []
-            if isinstance(option, dict)
-        ),
-        rules=tuple(
-            (rule.get("when"), rule.get("next"))
-            for rule in step.get("rules") or []
-            if isinstance(rule, dict)
-        ),
-        next=step.get("next"),
         keyed=None if is_text else compile_item(item),
         keyed_method=KEYED_METHODS.get(item_type, "keyed"),
         text=_text_plan(step, item, criteria) if is_text else None,

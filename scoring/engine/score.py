@@ -2,8 +2,8 @@
 
 Decisions where CONTENT_FORMAT.md or the issue leave room:
 
-- **Path.** The engine walks the step graph itself from ``start`` with the given answers (an
-  option's ``next``, then ``rules``, then the step's ``next``, as assessments.flow does). Steps
+- **Path.** The engine walks the step graph from ``start`` with the given answers by the one
+  branching rule the candidate pages also follow (``flow.next_step_id``). Steps
   off that path are listed with status ``off_path`` and no criteria, and count for nothing: a
   branch the candidate never saw neither costs nor earns points. Steps on the path without an
   answer score 0 (status ``unanswered``). Answers to steps off the path are ignored.
@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from operator import attrgetter, mul, truediv
 from typing import Any
 
+import flow
 from scoring.engine.breakdown import (
     Breakdown,
     CriterionScore,
@@ -49,64 +50,17 @@ from scoring.engine.rubric import (
 )
 from scoring.engine.textscore import score_text_criteria
 
-ENGINE_VERSION = "1.1.0"
-_MAX_PATH_STEPS = 10_000
+ENGINE_VERSION = "2.0.0"
 REMEMBERED_ANSWERS = 4096  # per keyed step of a compiled version
 
 # --- the candidate's path -------------------------------------------------------------------
 
 
-def _answer_dict(answer: Any) -> dict:
-    return answer if isinstance(answer, dict) else {}
-
-
-def _rule_matches(condition: Any, answer: dict) -> bool:
-    if not isinstance(condition, dict):
-        return False
-    if "option" in condition:
-        return answer.get("option") == condition["option"]
-    value, bound = answer.get("value"), condition.get("value")
-    if any(isinstance(x, bool) or not isinstance(x, int | float) for x in (value, bound)):
-        return False
-    compare = {
-        "lt": value < bound,
-        "le": value <= bound,
-        "gt": value > bound,
-        "ge": value >= bound,
-        "eq": value == bound,
-    }
-    return compare.get(condition.get("op"), False)
-
-
-def next_step_id(step: StepPlan, answer: Any) -> str | None:
-    """The step after ``step`` given its answer: option next, then rules, then the step's next."""
-    answer = _answer_dict(answer)
-    chosen = answer.get("option")
-    for option_id, option_next in step.branches:
-        if option_id == chosen:
-            if option_next:
-                return option_next
-            break
-    for when, rule_next in step.rules:
-        if _rule_matches(when, answer):
-            return rule_next
-    return step.next
-
-
 def candidate_path(content: dict | Assessment, responses: Mapping[str, Any]) -> list[str]:
-    """Step ids the candidate walked through, from ``start``, following their answers."""
+    """Step ids the candidate walked through, from ``start``, following their answers by the
+    same rule the candidate pages follow (flow.next_step_id)."""
     assessment = _compiled(content)
-    graph = assessment.graph
-    path: list[str] = []
-    seen: set[str] = set()
-    step_id = assessment.start
-    while isinstance(step_id, str) and step_id in graph and step_id not in seen:
-        path.append(step_id)
-        seen.add(step_id)
-        if len(path) >= _MAX_PATH_STEPS:
-            break
-        step_id = next_step_id(graph[step_id], responses.get(step_id))
-    return path
+    return flow.walk(assessment.sources, assessment.start, responses)
 
 
 # --- steps ------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Each candidate is invited (``create_invitation``), consents (``start_attempt``), answers the
 step the server puts in front of them (``save_answer``), moves on (``advance``, which follows
-the version's branching through ``assessments.flow.next_step_id``) and submits
+the version's branching through ``flow.next_step_id``) and submits
 (``submit_attempt``, which writes the scoring job) — the one door a browser uses too.
 
 Answers span every level: candidate ``i`` of ``n`` has an ability drawn in the ``i``-th
@@ -26,7 +26,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from assessments import services as assessment_services
-from assessments.flow import steps_by_id
+from flow import steps_by_id
 from scoring.models import ScoringJob
 from scoring.services import run_scoring_job, split_exemplars
 

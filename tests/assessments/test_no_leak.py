@@ -16,7 +16,8 @@ import pytest
 import yaml
 from django.urls import reverse
 
-from assessments import flow, presenters, services
+import flow
+from assessments import presenters, services
 from assessments.models import Attempt
 from tests.support.documents import small_document
 from tests.support.factories import invitation_for, published_version

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from assessments import flow
+import flow
 from tests.support.documents import small_document
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "assessments" / "demo"

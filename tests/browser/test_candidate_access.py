@@ -4,7 +4,8 @@ respected, and axe-core finds nothing on the pages the journeys do not reach."""
 
 import pytest
 
-from assessments import flow, services
+import flow
+from assessments import services
 from assessments.models import Attempt, Response
 from tests.browser.candidate_support import (
     DEMO_DIR,

@@ -3,7 +3,7 @@ axe-core checking every page they see."""
 
 import pytest
 
-from assessments import flow
+import flow
 from assessments.models import Attempt, Response
 from scoring.models import ScoringJob
 from tests.browser.candidate_support import (

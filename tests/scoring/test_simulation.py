@@ -6,8 +6,8 @@ from collections import defaultdict
 import pytest
 from django.core.management import CommandError, call_command
 
-from assessments.flow import next_step_id, steps_by_id
 from assessments.models import Attempt
+from flow import next_step_id, steps_by_id
 from scoring.management.simulation import simulate_candidates
 from scoring.models import ScoreRun, ScoringJob
 from scoring.services import split_exemplars, text_criteria

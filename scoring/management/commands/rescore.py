@@ -22,7 +22,8 @@ class Command(BaseCommand):
             "--outdated",
             action="store_true",
             help="Only attempts whose current run used another engine, content or set of "
-            "active models than a run now would.",
+            "active models than a run now would; alone, across every assessment (run it after "
+            "upgrading the engine).",
         )
         parser.add_argument(
             "--against-version",
@@ -39,8 +40,8 @@ class Command(BaseCommand):
             attempts = attempts.filter(public_id__in=options["attempt"])
         elif options["assessment"]:
             attempts = attempts.filter(version__assessment__slug=options["assessment"])
-        else:
-            raise CommandError("Give --attempt PUBLIC_ID or --assessment SLUG.")
+        elif not options["outdated"]:
+            raise CommandError("Give --attempt PUBLIC_ID, --assessment SLUG or --outdated.")
         against = None
         if options["against_version"]:
             if not options["assessment"]:
