@@ -9,7 +9,6 @@ next to the field and an import can name the YAML line.
 """
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -17,11 +16,14 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from assessments.exceptions import InvalidDocument
+from assessments.exceptions import InvalidDocument, shorten
+from phrasings import phrasing_problem
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "assessment.schema.json"
 FORMAT = "skillproof/assessment@1"
 TEXT_TYPES = frozenset({"short_text", "long_text"})
+# A phrasing quoted in a message is cut to this, so the reason after it is still read.
+PHRASING_QUOTE_LIMIT = 80
 
 PathPart = str | int
 
@@ -45,13 +47,16 @@ def json_path(parts) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a document: where (a path into it) and what."""
+    """One thing wrong with a document: where (a path into it) and what, shortened."""
 
     path: tuple[PathPart, ...]
     message: str
 
+    def __post_init__(self):
+        object.__setattr__(self, "message", shorten(self.message))
+
     def __str__(self) -> str:
-        return f"{json_path(self.path)}: {self.message}"
+        return shorten(f"{json_path(self.path)}: {self.message}")
 
 
 def _schema_message(document: dict, error) -> str:
@@ -302,12 +307,12 @@ class _Checker:
                     )
             for concept_index, concept in enumerate(criterion.get("concepts") or []):
                 for phrasing_index, phrasing in enumerate(concept["phrasings"]):
-                    path = (*base, "concepts", concept_index, "phrasings", phrasing_index)
-                    try:
-                        re.compile(phrasing)
-                    except re.error as error:
+                    problem = phrasing_problem(phrasing)
+                    if problem:
                         self.add(
-                            path, f"{where}: phrasing {phrasing!r} is not a valid regex ({error})"
+                            (*base, "concepts", concept_index, "phrasings", phrasing_index),
+                            f"{where} concept '{concept['id']}': phrasing "
+                            f"{shorten(repr(phrasing), PHRASING_QUOTE_LIMIT)} {problem}",
                         )
 
     def data(self, position: int, step: dict) -> None:

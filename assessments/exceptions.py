@@ -1,14 +1,25 @@
 """The assessments app's error tree; views map these to HTTP in one place."""
 
+# Longest validation message shown anywhere (admin, import command, API). A message quotes what
+# it complains about, and an upload controls that: a long string, or a structure whose text
+# would run to megabytes.
+MESSAGE_LIMIT = 300
+
+
+def shorten(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``message`` cut to ``limit`` characters, ending in an ellipsis when it was cut."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
 
 class AssessmentError(Exception):
     """Base class for every domain error of this app."""
 
 
 class InvalidDocument(AssessmentError):
-    """An assessment document failed validation; ``errors`` lists each problem."""
+    """An assessment document failed validation; ``errors`` lists each problem (shortened)."""
 
     def __init__(self, errors: list[str]):
+        errors = [shorten(error) for error in errors]
         super().__init__("; ".join(errors))
         self.errors = errors
 

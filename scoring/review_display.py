@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scoring.engine.text import scored_text
+
 REVIEW_REASONS = {
     "low_confidence": "the model's confidence is below the criterion's threshold",
     "concept_scored": "scored by the concept rubric (no accepted model)",
@@ -19,6 +21,7 @@ REVIEW_REASONS = {
     "no_sentences": "no sentences (a list of words)",
     "keyword_stuffing": "looks like keywords stuffed together",
     "rubric_copy": "copies the rubric's wording",
+    "pattern_timeout": "a concept phrasing ran out of time on this answer",
 }
 METHODS = {
     "keyed": "answer key",
@@ -29,6 +32,7 @@ METHODS = {
     "concept": "concept rubric",
     "human": "reviewer",
 }
+TEXT_TYPES = ("short_text", "long_text")
 HITS = {"exact": "within tolerance", "partial": "within the partial tolerance", "miss": "missed"}
 
 
@@ -182,7 +186,20 @@ def _numeric_evidence(evidence: dict, facts: list) -> None:
     facts.append(("Result", HITS.get(evidence.get("hit"), evidence.get("hit", "—"))))
 
 
-def _text_evidence(evidence: dict, levels: list[dict], facts: list, tables: list) -> None:
+def _matched_phrase(entry: dict, answer: str | None) -> str:
+    """The words a concept matched, cut out of the scored answer by the evidence's offsets
+    (evidence keeps no text of the answer; runs scored before it stored the phrase itself)."""
+    if "phrase" in entry:
+        return entry["phrase"] or ""
+    start, end = entry.get("start"), entry.get("end")
+    if answer is None or not isinstance(start, int) or not isinstance(end, int):
+        return ""
+    return answer[start:end]
+
+
+def _text_evidence(
+    evidence: dict, levels: list[dict], facts: list, tables: list, answer: str | None
+) -> None:
     if "coverage" in evidence:
         facts.append(
             (
@@ -199,8 +216,10 @@ def _text_evidence(evidence: dict, levels: list[dict], facts: list, tables: list
                 [
                     [
                         entry.get("label") or entry.get("concept"),
-                        "yes" if entry.get("matched") else "no",
-                        entry.get("phrase") or "",
+                        "timed out"
+                        if entry.get("timed_out")
+                        else ("yes" if entry.get("matched") else "no"),
+                        _matched_phrase(entry, answer),
                         entry.get("pattern") or "",
                     ]
                     for entry in evidence["concepts"]
@@ -267,8 +286,11 @@ def _level_name(levels: list[dict], index: Any) -> str:
     return str(index)
 
 
-def evidence_layout(evidence: dict, step: dict, levels: list[dict]) -> dict:
-    """The evidence of one criterion as facts (label, text) and small tables."""
+def evidence_layout(
+    evidence: dict, step: dict, levels: list[dict], answer: str | None = None
+) -> dict:
+    """The evidence of one criterion as facts (label, text) and small tables; ``answer`` is the
+    scored text of a free-text step (text.scored_text), when it is still stored."""
     evidence = evidence if isinstance(evidence, dict) else {}
     facts: list[tuple[str, str]] = []
     tables: list[dict] = []
@@ -293,14 +315,16 @@ def evidence_layout(evidence: dict, step: dict, levels: list[dict]) -> dict:
     _choice_evidence(evidence, options, facts, tables)
     _judgement_evidence(evidence, options, facts, tables)
     _numeric_evidence(evidence, facts)
-    _text_evidence(evidence, levels, facts, tables)
+    _text_evidence(evidence, levels, facts, tables, answer)
     layout = {"status": evidence.get("status", ""), "facts": facts, "tables": tables}
     if machine:
-        layout["machine"] = evidence_layout(machine.get("evidence") or {}, step, levels)
+        layout["machine"] = evidence_layout(machine.get("evidence") or {}, step, levels, answer)
     return layout
 
 
-def criterion_layout(criterion: dict, step: dict, skill_names: dict[str, str]) -> dict:
+def criterion_layout(
+    criterion: dict, step: dict, skill_names: dict[str, str], answer: str | None = None
+) -> dict:
     """One scored criterion as a row of the breakdown table, with its evidence."""
     levels = _criterion(step, criterion.get("criterion_id")).get("levels") or []
     level = criterion.get("level") or {}
@@ -316,7 +340,7 @@ def criterion_layout(criterion: dict, step: dict, skill_names: dict[str, str]) -
         "confidence": _percent(criterion.get("confidence")),
         "needs_review": bool(criterion.get("needs_review")),
         "reasons": [REVIEW_REASONS.get(r, r) for r in criterion.get("review_reasons") or []],
-        "evidence": evidence_layout(criterion.get("evidence") or {}, step, levels),
+        "evidence": evidence_layout(criterion.get("evidence") or {}, step, levels, answer),
     }
 
 
@@ -336,6 +360,7 @@ def breakdown_layout(content: dict, breakdown: dict, answers: dict | None = None
         if not step_score.get("on_path"):
             off_path.append(title)
             continue
+        scored = _scored_answer(answers, step)
         on_path.append(
             {
                 "id": step_score.get("step_id"),
@@ -347,7 +372,7 @@ def breakdown_layout(content: dict, breakdown: dict, answers: dict | None = None
                 "points": _number(step_score.get("points")),
                 "max_points": _number(step_score.get("max_points")),
                 "criteria": [
-                    criterion_layout(criterion, step, skill_names)
+                    criterion_layout(criterion, step, skill_names, scored)
                     for criterion in step_score.get("criteria") or []
                 ],
             }
@@ -379,10 +404,22 @@ def breakdown_layout(content: dict, breakdown: dict, answers: dict | None = None
     }
 
 
+def _is_free_text(answers: dict | None, step: dict) -> bool:
+    return answers is not None and (step.get("item") or {}).get("type") in TEXT_TYPES
+
+
 def _free_text(answers: dict | None, step: dict) -> str | None:
-    if answers is None or (step.get("item") or {}).get("type") not in ("short_text", "long_text"):
+    if not _is_free_text(answers, step):
         return None
     return answer_text(answers.get(step.get("id")), step)
+
+
+def _scored_answer(answers: dict | None, step: dict) -> str | None:
+    """A free-text answer as the offsets of its concept evidence index it."""
+    if not _is_free_text(answers, step):
+        return None
+    answer = answers.get(step.get("id"))
+    return scored_text(answer.get("text") if isinstance(answer, dict) else None, step["item"])
 
 
 def answer_text(answer: Any, step: dict) -> str:

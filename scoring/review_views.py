@@ -75,7 +75,10 @@ def _item_context(item: ReviewItem) -> dict:
     )
     erased = item.run.inputs is not None and item.run.inputs.erased_at is not None
     answers = json.loads(item.run.inputs.responses_json) if item.run.inputs else {}
-    layout = breakdown_layout(content, json.loads(item.run.breakdown_json))
+    # The answer lets the evidence show the words each concept matched (it stores offsets only).
+    layout = breakdown_layout(
+        content, json.loads(item.run.breakdown_json), None if erased else answers
+    )
     scored = next(
         (
             c

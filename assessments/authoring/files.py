@@ -3,10 +3,17 @@
 The writer is deterministic (key order from the serialiser, block style for multi-line text,
 fixed width), so export → import → export gives identical bytes. The reader keeps the composed
 YAML node tree, so every problem found in a document can name the line it comes from.
+
+The reader refuses anchors and aliases (``&name`` / ``*name``) outright, before anything refers
+to anything: an alias repeats a whole subtree, so a few hundred bytes of nested aliases stand
+for gigabytes of document (the "billion laughs"), and no assessment needs them (the writer
+never emits one).
 """
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from assessments.documents import Problem, document_problems, json_path
@@ -16,10 +23,14 @@ YAML_WIDTH = 100
 
 
 class _Dumper(yaml.SafeDumper):
-    """Indented block sequences; multi-line strings as literal blocks."""
+    """Indented block sequences; multi-line strings as literal blocks; a part that appears twice
+    is written twice (no anchors: the reader refuses them)."""
 
     def increase_indent(self, flow=False, indentless=False):
         return super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data):
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str):
@@ -176,7 +187,16 @@ def dump_document(document: dict) -> str:
 
 
 class _Loader(yaml.SafeLoader):
-    """The safe loader, refusing a key written twice in one mapping (YAML keeps the last)."""
+    """The safe loader, refusing anchors and aliases, and a key written twice in one mapping
+    (YAML keeps the last)."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node, deep=False):
         seen: dict = {}

@@ -1,17 +1,24 @@
 """Concept-rubric scoring of free text: which required ideas an answer states.
 
-Decisions where CONTENT_FORMAT.md is silent:
+How a phrasing becomes a pattern (word boundaries, literal fallback, case) and how long it may
+run is one rule shared with publish validation: see the ``phrasings`` package. Decisions where
+CONTENT_FORMAT.md is silent:
 
-- "Word boundaries" are look-arounds ``(?<!\\w)`` and ``(?!\\w)`` rather than ``\\b``, so a
-  phrasing that starts or ends with a non-word character (``€\\d+``, ``3-5 days``) still matches.
-- A phrasing that is not a valid regular expression is matched as literal text.
 - A concept's phrasings are searched as one alternation (one pass over the answer per concept);
   the evidence names the phrasing of the earliest match in the answer: the first phrasing, in
   the author's order, that matches where that match starts, which is the branch the
   alternation took. The alternation has no capturing group per phrasing (a third cheaper).
-- Matching runs on the lower-cased answer (so the matched phrase in the evidence is lower-case).
-  Phrasings are lower-case by contract and then need no IGNORECASE, which halves the cost; a
-  phrasing with any upper-case character (``\\S``, ``[A-Z]``) keeps IGNORECASE.
+- Evidence keeps which concept matched, with which phrasing, and where (``start``/``end``
+  offsets into the cleaned, lower-cased answer: text.scored_text), never the candidate's
+  words: once the answer is erased, nothing of it is left in the breakdown. A reviewer's page
+  cuts the phrase out of the stored answer while it exists.
+- Every search runs with phrasings.SEARCH_TIME_LIMIT. A search that runs out of time ends the
+  criterion's matching: that concept's evidence says ``timed_out``, later concepts are not
+  searched, and the criterion is capped to its lowest level and sent to a reviewer with the
+  reason ``pattern_timeout`` (textscore.py), never scored as a silent 0. Publish refuses the
+  phrasings that time out on its probes, so this is for versions published before that check
+  and documents built without it. It is the engine's one dependence on the clock: a replay on
+  a faster machine may finish a search that timed out, and the run names the timeout.
 - A level without ``min_coverage`` gets ``index / (levels - 1)``.
 - Confidence reflects how far coverage sits from the level's boundaries, in units of one concept:
   ``0.5 + 0.5 * min(1, distance * n_concepts)`` where distance is the smaller of (coverage - this
@@ -23,8 +30,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
+import regex
+
+from phrasings import SEARCH_TIME_LIMIT, compile_phrasing, flags_for, valid_pattern, word_bounded
 from scoring.engine.breakdown import canonical
 
 _COVERAGE_SLACK = 1e-9
@@ -33,45 +42,23 @@ _COVERAGE_SLACK = 1e-9
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
-def _valid_pattern(phrasing: str) -> str:
-    """The phrasing as a pattern, or its literal text when it is not a valid expression."""
-    try:
-        re.compile(phrasing)
-    except re.error:
-        return re.escape(phrasing)
-    return phrasing
-
-
-def _flags(phrasings: list[str]) -> re.RegexFlag:
-    """No IGNORECASE for lower-case phrasings: they run on lower-cased text."""
-    lower = not any(char.isupper() for phrasing in phrasings for char in phrasing)
-    return re.NOFLAG if lower else re.IGNORECASE
-
-
-def _word_bounded(body: str, flags: re.RegexFlag) -> re.Pattern:
-    """``body`` matched only where it neither starts nor ends inside a word."""
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", flags)
-
-
-@lru_cache(maxsize=8192)
-def compile_phrasing(phrasing: str) -> re.Pattern:
-    """The compiled, case-insensitive, word-bounded pattern for one phrasing (cached)."""
-    return _word_bounded(_valid_pattern(phrasing), _flags([phrasing]))
-
-
 @dataclass(frozen=True, slots=True)
 class _Search:
     """One pass over the answer: a pattern, and how to name the phrasing of a match."""
 
-    pattern: re.Pattern
+    pattern: regex.Pattern
     phrasing: str | None  # the phrasing of a single-phrasing pattern
-    probes: tuple[tuple[re.Pattern, str], ...] = ()  # each branch of an alternation, in order
+    probes: tuple[tuple[regex.Pattern, str], ...] = ()  # each branch of an alternation, in order
 
-    def phrasing_at(self, match: re.Match) -> str:
+    def phrasing_at(self, match: regex.Match) -> str:
         if self.phrasing is not None:
             return self.phrasing
         start = match.start()
-        return next(phrasing for probe, phrasing in self.probes if probe.match(match.string, start))
+        return next(
+            phrasing
+            for probe, phrasing in self.probes
+            if probe.match(match.string, start, timeout=SEARCH_TIME_LIMIT)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +94,13 @@ def _searches(concept: dict) -> tuple[_Search, ...]:
     alone = [_alone(p) for p in phrasings if _BACKREFERENCE.search(p)]
     if not combined:
         return tuple(alone)
-    flags = _flags(combined)
-    branches = "|".join(_valid_pattern(p) for p in combined)
+    flags = flags_for(combined)
+    branches = "|".join(valid_pattern(p) for p in combined)
     try:
-        pattern = _word_bounded(branches, flags)
-    except re.error:  # e.g. two phrasings naming a group alike
+        pattern = word_bounded(branches, flags)
+    except regex.error:  # e.g. two phrasings naming a group alike
         return tuple(_alone(p) for p in phrasings)
-    probes = tuple((_word_bounded(_valid_pattern(p), flags), canonical(p)) for p in combined)
+    probes = tuple((word_bounded(valid_pattern(p), flags), canonical(p)) for p in combined)
     return (_Search(pattern, None, probes), *alone)
 
 
@@ -132,6 +119,7 @@ class ConceptMatches:
     evidence: tuple[dict, ...]
     spans: tuple[tuple[int, int], ...]
     n_matches: int
+    timed_out: bool = False
 
     @property
     def matched(self) -> int:
@@ -142,31 +130,50 @@ class ConceptMatches:
         return self.matched / self.total if self.total else 0.0
 
 
+def _earliest(concept: Concept, text: str, spans: list[tuple[int, int]]) -> tuple | None:
+    """The concept's earliest match as (phrasing, start, end); every match span is added to
+    ``spans`` once the concept's searches have all finished. Raises TimeoutError."""
+    first = None
+    found = []
+    for search in concept.searches:
+        for match in search.pattern.finditer(text, timeout=SEARCH_TIME_LIMIT):
+            start, end = match.span()
+            if end == start:
+                continue
+            found.append((start, end))
+            if first is None or start < first[1]:
+                first = (search.phrasing_at(match), start, end)
+    spans += found
+    return first
+
+
+def _evidence(concept: Concept, first: tuple | None) -> dict:
+    phrasing, start, end = first or (None, None, None)
+    return {
+        "concept": concept.id,
+        "label": concept.label,
+        "matched": first is not None,
+        "pattern": phrasing,
+        "start": start,
+        "end": end,
+    }
+
+
 def match_concepts(concepts: ConceptSet, text: str) -> ConceptMatches:
     """Find each concept's earliest match; collect every match span for the guards.
 
-    ``text`` must already be lower-cased (``str.lower()``), as TextProfile offsets are.
+    ``text`` must already be lower-cased (``str.lower()``), as TextProfile offsets are. The
+    first search that runs out of time ends the matching (see the module docstring).
     """
     evidence = []
     spans: list[tuple[int, int]] = []
     for concept in concepts:
-        first = None
-        for search in concept.searches:
-            for match in search.pattern.finditer(text):
-                if match.end() == match.start():
-                    continue
-                spans.append(match.span())
-                if first is None or match.start() < first[2]:
-                    first = (search.phrasing_at(match), match.group(), match.start())
-        evidence.append(
-            {
-                "concept": concept.id,
-                "label": concept.label,
-                "matched": first is not None,
-                "pattern": first[0] if first else None,
-                "phrase": first[1] if first else None,
-            }
-        )
+        try:
+            first = _earliest(concept, text, spans)
+        except TimeoutError:
+            evidence.append({**_evidence(concept, None), "timed_out": True})
+            return ConceptMatches(len(concepts), tuple(evidence), tuple(spans), len(spans), True)
+        evidence.append(_evidence(concept, first))
     return ConceptMatches(len(evidence), tuple(evidence), tuple(spans), len(spans))
 
 

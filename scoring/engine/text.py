@@ -29,9 +29,12 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import filterfalse
 
+from phrasings import MAX_ANSWER_LENGTH
+
 # Hard ceiling when an item declares no (or an absurd) max_length: bounds regex and model cost.
+# Publish checks every concept phrasing on answers of this length (phrasings.py).
 DEFAULT_MAX_LENGTH = {"short_text": 600, "long_text": 4000}
-HARD_MAX_LENGTH = 20_000
+HARD_MAX_LENGTH = MAX_ANSWER_LENGTH
 
 # Guard thresholds, checked on the demo exemplars: none at level 2 or above trips a guard; a few
 # terse level-1 notes do, and go to a reviewer.
@@ -129,6 +132,12 @@ def clean_text(raw: object, max_length: int) -> tuple[str, dict] | None:
         text = unicodedata.normalize("NFKC", text)[:max_length]
     text = _CONTROL.sub(" ", text)
     return text, notes
+
+
+def scored_text(raw: object, item: dict) -> str | None:
+    """The answer as concept evidence offsets index it: cleaned for its item, lower-cased."""
+    cleaned = clean_text(raw, max_length_for(item))
+    return cleaned[0].lower() if cleaned else None
 
 
 def tokens(text: str) -> list[str]:

@@ -13,7 +13,9 @@ one-hot threshold column (the classic reduction of ordinal regression to binary
 classification). The predicted level is the median of the resulting distribution (the number of
 thresholds with ``P(level > k) > 0.5``), its probability is the confidence, and the temperature
 ``T`` is fitted on out-of-fold predictions to minimise log-loss (calibration; it never changes
-the predicted level). Evidence: the n-grams of the answer with the largest ``|x_j * w_j|``.
+the predicted level). Evidence: the n-grams of the answer with the largest ``|x_j * w_j|``,
+named by the model's vocabulary (only n-grams the model knows have a weight), so evidence
+repeats the model's words, never other text of the answer.
 
 Exemplars are sorted before training and hashing, so the same set gives the same model in any
 order; ``training_set_sha256`` is the sha256 of the canonical JSON of the sorted

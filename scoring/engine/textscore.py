@@ -2,7 +2,15 @@
 
 Every concept-scored criterion goes to human review (the issue's rule), as does any model score
 below the criterion's confidence_threshold and any answer that trips a guard (see text.py).
-An empty answer scores the lowest level without review: there is nothing to judge.
+A concept search that runs out of time (concepts.py) is handled like a guard, flagged
+``pattern_timeout``: the concepts found are incomplete, so the level is unknown and a reviewer
+decides. An empty answer scores the lowest level without review: there is nothing to judge.
+
+Evidence holds no text taken from the answer: concepts name the phrasing and the offsets of a
+match. A text model's ``top_ngrams`` are entries of the model's own vocabulary (stored in its
+artifact, learnt from its training exemplars) that the answer contains, with their weights: the
+words are the model's, and an n-gram of the answer that is not in the vocabulary never appears;
+they do show that the answer used those vocabulary entries.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ if TYPE_CHECKING:
     from scoring.engine.plan import StepPlan
 
 INVALID_TEXT = {"status": "invalid", "note": "invalid answer: expected {'text': string}"}
+PATTERN_TIMEOUT = "pattern_timeout"
 
 
 def score_text_criteria(
@@ -66,6 +75,8 @@ def _score_one(
     matches = concept_rubric.match_concepts(concepts, answer_profile.lowered)
     density = text_guard.concept_density(answer_profile, list(matches.spans))
     flags = text_guard.guard_flags(answer_profile, overlap, density, matches.n_matches, prose=prose)
+    if matches.timed_out:
+        flags.append(PATTERN_TIMEOUT)
     method = text_method(rubric, models)
     if method == "model":
         level, confidence, evidence = _model_level(models[rubric.key], text)
@@ -82,7 +93,8 @@ def _score_one(
         "rubric_overlap": rounded(overlap),
     }
     if flags:
-        # A gamed or unreadable answer must not pay: lowest level until a human looks at it.
+        # A gamed or unreadable answer, or one whose concepts could not all be searched, must
+        # not pay: lowest level until a human looks at it.
         evidence["machine_level"] = level
         level, confidence = 0, min(confidence, text_guard.GUARD_CONFIDENCE)
         reasons = [*flags, *reasons]

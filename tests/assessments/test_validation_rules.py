@@ -151,7 +151,7 @@ def test_item_keys_and_rubric_rules():
     )
     assert any(
         p.startswith("steps[1].criteria[0].concepts[0].phrasings[2]: step 'reply'")
-        and "not a valid regex" in p
+        and "not a valid regular expression" in p
         for p in problems
     )
 

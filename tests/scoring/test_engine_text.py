@@ -36,7 +36,12 @@ def test_concept_coverage_sets_the_level_and_sends_to_review():
     strong = _reply(HONEST_STRONG_REPLY)
     assert (strong.method, strong.level.index, strong.points) == ("concept", 3, 3.0)
     assert strong.needs_review and "concept_scored" in strong.review_reasons
-    phrases = {c["concept"]: c["phrase"] for c in strong.evidence["concepts"] if c["matched"]}
+    lowered = HONEST_STRONG_REPLY.lower()
+    phrases = {
+        c["concept"]: lowered[c["start"] : c["end"]]
+        for c in strong.evidence["concepts"]
+        if c["matched"]
+    }
     assert phrases == {"apology": "sorry", "action": "refunded", "timeline": "within 5"}
     mid = _reply(HONEST_MID_REPLY)
     assert mid.level.index == 2 and mid.evidence["coverage"] == pytest.approx(2 / 3, abs=1e-6)
@@ -371,4 +376,4 @@ def test_evidence_names_the_branch_the_alternation_took(words):
         assert found["matched"] is (first is not None)
         if first is not None:
             assert found["pattern"] == phrasings[int(first.lastgroup[1:])]
-            assert found["phrase"] == first.group()
+            assert (found["start"], found["end"]) == first.span()
