@@ -28,6 +28,10 @@ class InvitationUnavailable(AssessmentError):
     """The invitation link is unknown, expired or already used."""
 
 
+class InvitationErased(InvitationUnavailable):
+    """The invitation's personal data was erased: its link opens nothing any more."""
+
+
 class AttemptClosed(AssessmentError):
     """The attempt was submitted or its deadline has passed: nothing more can be saved."""
 

@@ -162,6 +162,7 @@ _RUN_FIELDS = (
     "model_hashes",
     "overrides",
     "inputs__erased_at",
+    "redacted_at",
     "breakdown_json",
     "breakdown_sha256",
     "overall_score",
@@ -332,6 +333,8 @@ def _run_dict(run: dict, *, current: bool) -> dict[str, Any]:
         "model_hashes": models or {},
         "overrides": run["overrides"] or {},
         "answers_erased": run["inputs__erased_at"] is not None,
+        # Erasure removed the answer's words from this breakdown; breakdown_sha256 is as scored.
+        "breakdown_redacted_at": _iso(run["redacted_at"]),
         "overall_score": run["overall_score"],
         "passed": run["passed"],
         "needs_review": run["needs_review"],

@@ -75,6 +75,16 @@ def status_list_max_age() -> int:
     return _int_setting("STATUS_LIST_MAX_AGE", 60)
 
 
+def ler_email_hash_key() -> str:
+    """The secret that keys the learner records' email HMAC (LER_EMAIL_HASH_KEY).
+
+    Defaults to SECRET_KEY. Set it on its own in production if SECRET_KEY may be rotated: a new
+    key makes existing records unreachable by email (their credentials stay valid) until the
+    records are re-keyed from their invitations' addresses, as migration 0003 does.
+    """
+    return str(_setting("LER_EMAIL_HASH_KEY", "") or settings.SECRET_KEY)
+
+
 def ler_link_minutes() -> int:
     """Lifetime of a one-time LER sign-in link asked for on the site (LER_LINK_TTL_MINUTES)."""
     return _int_setting("LER_LINK_TTL_MINUTES", 60)

@@ -86,8 +86,10 @@ class StatusList(models.Model):
 class LearnerRecord(models.Model):
     """A candidate's Learning and Employment Record, created at their first credential.
 
-    It is keyed by a hash of their email address: the address itself stays with the invitation,
-    and a sign-in link is sent only to an address someone types in that hashes to this record.
+    It is keyed by a keyed HMAC of their email address (``services.learner_email_hash``): the
+    address itself stays with the invitation, and a sign-in link is sent only to an address
+    someone types in that hashes to this record. Erasing the last invitation to the address
+    deletes the record, hash and all; its credentials stay, signed, without a record.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -162,7 +164,14 @@ class Credential(models.Model):
         "assessments.Attempt", on_delete=models.PROTECT, related_name="credentials"
     )
     achievement = models.CharField(max_length=120)
-    record = models.ForeignKey(LearnerRecord, on_delete=models.PROTECT, related_name="credentials")
+    # Null once the candidate's record was erased: the signed credential outlives it.
+    record = models.ForeignKey(
+        LearnerRecord,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="credentials",
+    )
     issuer_key = models.ForeignKey(IssuerKey, on_delete=models.PROTECT, related_name="+")
     status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="+")
     status_index = models.PositiveIntegerField()
@@ -220,10 +229,14 @@ class LerAccessToken(models.Model):
 
 
 class ShareLink(models.Model):
-    """A public link to one credential that its holder made and can delete at any time."""
+    """A public link to one credential that its holder made and can delete at any time.
+
+    Only the token's hash is stored (as for invitations and sign-in links): the link is shown
+    to its holder once, when it is made.
+    """
 
     credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="shares")
-    token = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
     label = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)

@@ -5,6 +5,7 @@ import uuid
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.tokens import hash_token
 from credentials.exceptions import AccessDenied, LinkUnavailable
 from credentials.models import Credential, LearnerRecord, ShareLink
 
@@ -72,7 +73,7 @@ def share_by_token(token: str) -> ShareLink:
         raise LinkUnavailable("This share link does not exist, or its owner deleted it.")
     share = (
         ShareLink.objects.select_related("credential__attempt__version", "credential__record")
-        .filter(token=token)
+        .filter(token_hash=hash_token(token))
         .first()
     )
     if share is None:

@@ -17,9 +17,12 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from assessments.models import AssessmentVersion
 from assessments.roles import Role, has_role
+from assessments.selectors import invitation_erased
+from assessments.tokens import hash_token, new_token
 from compliance.audit import Action, actor_for_user, record_event
 from credentials import conf, documents, keys
 from credentials.exceptions import (
@@ -43,7 +46,6 @@ from scoring.models import ScoreRun
 
 logger = logging.getLogger(__name__)
 
-ERASED_EMAIL_DOMAIN = "@erased.invalid"
 MAX_EMAIL_ATTEMPTS = 5
 # A CLR bundles many credentials; we build it ourselves, so it may be bigger than what the
 # public verifier accepts from strangers.
@@ -193,6 +195,7 @@ def sweep_issuance(limit: int = 200) -> int:
         email_attempts__lt=MAX_EMAIL_ATTEMPTS,
         issued_at__lte=cutoff,
         revoked_at__isnull=True,
+        record__isnull=False,  # erased: nobody to write to
     ).values_list("pk", flat=True)[:limit]
     for credential_id in list(unsent):
         send_credential_email(credential_id)
@@ -202,11 +205,15 @@ def sweep_issuance(limit: int = 200) -> int:
 
 
 def learner_email_hash(email: str) -> str:
-    """The key of a learner record: sha256 of the trimmed, lower-cased address (domain-separated).
+    """The key of a learner record: an HMAC of the trimmed, lower-cased address.
 
-    Not keyed with SECRET_KEY, so records survive a key rotation (as invitation tokens do).
+    Keyed (``conf.ler_email_hash_key``) so that a copy of the table does not confirm an address
+    to whoever hashes a guess: an unkeyed hash of an email address is as good as the address.
     """
-    return hashlib.sha256(f"skillproof-ler\x1f{email.strip().lower()}".encode()).hexdigest()
+    normalised = email.strip().lower()
+    return salted_hmac(
+        "skillproof.ler.email", normalised, secret=conf.ler_email_hash_key(), algorithm="sha256"
+    ).hexdigest()
 
 
 def record_for_email(email: str, display_name: str = "") -> LearnerRecord:
@@ -283,7 +290,7 @@ def issue_credential(job_id: int) -> Credential | None:
         if job is None:
             return None
         invitation = job.attempt.invitation
-        if invitation.candidate_email.endswith(ERASED_EMAIL_DOMAIN):
+        if invitation_erased(invitation):
             raise PermanentIssuanceError("The candidate's personal data was erased.")
         record = record_for_email(invitation.candidate_email, invitation.candidate_name)
         key = keys.signing_key()
@@ -374,7 +381,7 @@ def send_credential_email(credential_id: int) -> bool:
 
     credential = (
         Credential.objects.select_related("attempt__invitation", "record")
-        .filter(pk=credential_id, emailed_at__isnull=True)
+        .filter(pk=credential_id, emailed_at__isnull=True, record__isnull=False)
         .first()
     )
     if credential is None:
@@ -449,15 +456,11 @@ def rotate_issuer_key(user=None):
 # --- The learner's record --------------------------------------------------------------------
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_ler_token(record: LearnerRecord, ttl: timedelta) -> str:
     """A single-use sign-in token for a record; only its hash is stored."""
-    token = secrets.token_urlsafe(24)
+    token = new_token()
     LerAccessToken.objects.create(
-        record=record, token_hash=_hash_token(token), expires_at=timezone.now() + ttl
+        record=record, token_hash=hash_token(token), expires_at=timezone.now() + ttl
     )
     return token
 
@@ -493,7 +496,7 @@ def redeem_ler_token(token: str) -> LearnerRecord:
     access = (
         LerAccessToken.objects.select_for_update()
         .select_related("record")
-        .filter(token_hash=_hash_token(token))
+        .filter(token_hash=hash_token(token))
         .first()
     )
     if access is None:
@@ -524,16 +527,21 @@ def set_subject_did(record: LearnerRecord, did: str) -> LearnerRecord:
 
 def create_share_link(
     credential: Credential, *, expires_in_days: int | None = None, label: str = ""
-) -> ShareLink:
-    """A public link to one credential, optionally expiring."""
+) -> tuple[ShareLink, str]:
+    """A public link to one credential, optionally expiring: the link and its token.
+
+    Only the token's hash is stored, so the caller shows the token now or never.
+    """
     if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
         raise InvalidInput("A share link can expire after 1 to 3650 days, or never.")
-    return ShareLink.objects.create(
+    token = new_token()
+    share = ShareLink.objects.create(
         credential=credential,
-        token=secrets.token_urlsafe(18),
+        token_hash=hash_token(token),
         label=(label or "").strip()[:120],
         expires_at=(timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None),
     )
+    return share, token
 
 
 def delete_share_link(share: ShareLink) -> None:
@@ -580,12 +588,12 @@ def export_clr(record: LearnerRecord, email: str | None = None) -> dict:
 
 
 def erase_learner_record(email: str) -> dict:
-    """Remove what the learner record holds about an address: its name, its DID, its sign-in
-    and share links. For `compliance` erasure; returns what was removed.
+    """Delete the learner record of an address, with its email hash, name, DID, sign-in and
+    share links. For `compliance` erasure; returns what was removed.
 
-    The signed credentials stay: they hold only a salted hash of the address, and deleting
-    them would break verification for employers who hold copies. Revoking them is a separate,
-    audited decision (`revoke_credential`).
+    The signed credentials stay, detached from any record: they hold only a salted hash of the
+    address, and deleting them would break verification for employers who hold copies.
+    Revoking them is a separate, audited decision (`revoke_credential`).
     """
     record = LearnerRecord.objects.filter(email_hash=learner_email_hash(email)).first()
     if record is None:
@@ -593,5 +601,5 @@ def erase_learner_record(email: str) -> dict:
     with transaction.atomic():
         share_links, _ = ShareLink.objects.filter(credential__record=record).delete()
         sign_in_links, _ = record.tokens.all().delete()
-        LearnerRecord.objects.filter(pk=record.pk).update(display_name="", subject_did="")
+        record.delete()  # its credentials' record becomes null (SET_NULL)
     return {"record": True, "share_links": share_links, "sign_in_links": sign_in_links}

@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 SESSION_KEY = "credentials_ler_record"
 NEXT_KEY = "credentials_ler_next"
+# A new share link's token, kept in the session only until the page that shows it once.
+NEW_SHARE_KEY = "credentials_ler_new_share"
 DOCUMENT_MAX_AGE = 300
 
 
@@ -205,7 +207,7 @@ def share_page(request, token: str):
     if share is None:
         return unavailable_response
     services.record_share_view(share)
-    return _render_share(request, share)
+    return _render_share(request, share, token)
 
 
 @never_cache
@@ -218,17 +220,17 @@ def share_holder_check(request, token: str):
     email = request.POST.get("email", "").strip()[:254]
     document = json.loads(share.credential.document)
     holder_check = {"email": email, "matches": bool(email) and holder_matches(document, email)}
-    return _render_share(request, share, holder_check=holder_check)
+    return _render_share(request, share, token, holder_check=holder_check)
 
 
-def _render_share(request, share, holder_check: dict | None = None):
-    token = share.token
+def _render_share(request, share, token: str, holder_check: dict | None = None):
     credential = share.credential
     document = json.loads(credential.document)
     display = credential_display(document)
     share_url = conf.site_url() + reverse("credentials:share", kwargs={"token": token})
     context = {
         "share": share,
+        "token": token,
         "credential": credential,
         "display": display,
         "report": verify_credential(credential.document),
@@ -369,26 +371,37 @@ def ler_credential(request, public_id):
     document = json.loads(credential.document)
     display = credential_display(document)
     now = timezone.now()
-    shares = []
-    for share in credential.shares.order_by("-created_at", "-pk"):
-        url = conf.site_url() + reverse("credentials:share", kwargs={"token": share.token})
-        shares.append(
-            {
-                "share": share,
-                "url": url,
-                "expired": share.expires_at is not None and share.expires_at <= now,
-                "linkedin_url": linkedin_add_url(display, url, str(credential.public_id)),
-            }
-        )
+    shares = [
+        {"share": share, "expired": share.expires_at is not None and share.expires_at <= now}
+        for share in credential.shares.order_by("-created_at", "-pk")
+    ]
     context = {
         "credential": credential,
         "display": display,
         "status": credential_status(credential, now),
         "shares": shares,
+        "new_share": _new_share_once(request, credential, display),
         "report": verify_credential(credential.document),
         "nav": "ler",
     }
     return render(request, "credentials/ler_credential.html", context)
+
+
+def _new_share_once(request, credential, display) -> dict | None:
+    """The share link made a moment ago, if it is this credential's: its token is only in the
+    session until this page shows it (only its hash is stored)."""
+    new = request.session.pop(NEW_SHARE_KEY, None)
+    if not new or new.get("credential") != str(credential.public_id):
+        return None
+    share = credential.shares.filter(pk=new.get("share")).first()
+    if share is None:
+        return None
+    url = conf.site_url() + reverse("credentials:share", kwargs={"token": new["token"]})
+    return {
+        "share": share,
+        "url": url,
+        "linkedin_url": linkedin_add_url(display, url, str(credential.public_id)),
+    }
 
 
 @never_cache
@@ -412,17 +425,21 @@ def ler_share_create(request, public_id):
     days_text = request.POST.get("expires_in_days", "").strip()
     try:
         days = int(days_text) if days_text else None
-        share = services.create_share_link(
+        share, token = services.create_share_link(
             credential, expires_in_days=days, label=request.POST.get("label", "")
         )
     except (ValueError, InvalidInput) as error:
         message = str(error) if isinstance(error, InvalidInput) else "Choose how many days."
         messages.error(request, message)
     else:
-        messages.success(request, "Share link created: copy it below and send it to an employer.")
+        request.session[NEW_SHARE_KEY] = {
+            "credential": str(credential.public_id),
+            "share": share.pk,
+            "token": token,
+        }
         return redirect(
             reverse("credentials:ler-credential", kwargs={"public_id": credential.public_id})
-            + f"#share-{share.pk}"
+            + "#new-share"
         )
     return redirect("credentials:ler-credential", public_id=credential.public_id)
 

@@ -87,7 +87,13 @@ class ScoreInput(models.Model):
 
 
 class ScoreRun(models.Model):
-    """One scoring of one attempt. Never updated: a re-score adds a run that supersedes it."""
+    """One scoring of one attempt. Never updated: a re-score adds a run that supersedes it.
+
+    The one exception is erasure (``scoring.services.erase_score_inputs``): it removes the
+    candidate's words from the breakdown once, setting ``redacted_at`` and the hash of the
+    redacted bytes; ``breakdown_sha256`` stays the hash of the breakdown as scored. The
+    database trigger allows exactly that change and nothing else.
+    """
 
     job = models.OneToOneField(ScoringJob, on_delete=models.PROTECT, related_name="run")
     attempt = models.ForeignKey(
@@ -121,6 +127,8 @@ class ScoreRun(models.Model):
     overall_score = models.FloatField()
     passed = models.BooleanField()
     needs_review = models.BooleanField(default=False)
+    redacted_at = models.DateTimeField(null=True, blank=True)
+    redacted_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
