@@ -32,6 +32,19 @@ def criterion_levels(content: dict, step_id: str, criterion_id: str) -> list[dic
     return []
 
 
+def closed_item_message(item: ReviewItem) -> str:
+    """Why a closed item takes no decision: a decision is final, a withdrawn item is settled."""
+    if item.state == ReviewItem.State.DECIDED:
+        return (
+            f"Review #{item.pk} has already been decided. A decision is final: it cannot be "
+            "changed or made a second time."
+        )
+    return (
+        f"Review #{item.pk} is no longer needed: a later score of the attempt settled this "
+        "criterion without a reviewer."
+    )
+
+
 @transaction.atomic
 def decide_review_item(item: ReviewItem, *, level: int, reason: str, user) -> ReviewDecision:
     """Record a reviewer's level and reason for one open item, and ask for the new run."""
@@ -42,8 +55,9 @@ def decide_review_item(item: ReviewItem, *, level: int, reason: str, user) -> Re
         .select_related("run__version", "run__inputs", "attempt__version")
         .get(pk=item.pk)
     )
+    # Checked under the row lock: of two decisions racing on one item, the second is refused.
     if item.state != ReviewItem.State.OPEN:
-        raise ReviewRefused("This item has already been decided or is no longer needed.")
+        raise ReviewRefused(closed_item_message(item))
     reason = (reason or "").strip()
     if not reason:
         raise ReviewRefused("Give the reason for your decision: it is kept with the score.")

@@ -107,11 +107,22 @@ def _item_context(item: ReviewItem) -> dict:
 @never_cache
 @reviewer_required
 def item(request, item_id: int):
-    """One item: the scenario, the answer, the rubric, the machine's view; decide a level."""
+    """One item: the scenario, the answer, the rubric, the machine's view; decide a level.
+
+    A closed item (decided or withdrawn) does not open again by its id: no answer, no form,
+    only why it is closed (410 to look at it, 409 to decide it again; nothing changes).
+    """
     try:
         review_item = access_review_item_by_id(request.user, item_id)
     except ReviewItem.DoesNotExist as error:
         raise Http404("No such review item.") from error
+    if review_item.state != ReviewItem.State.OPEN:
+        return render(
+            request,
+            "scoring/review/closed.html",
+            {"item": review_item, "message": review_services.closed_item_message(review_item)},
+            status=409 if request.method == "POST" else 410,
+        )
     context = _item_context(review_item)
     if request.method == "POST":
         level_text = request.POST.get("level", "")

@@ -250,7 +250,7 @@ def _cells(report: BiasReport, result: CategoryResult, variant: VariantResult) -
     hidden = report.suppression_label(result)
     if hidden:
         # Nothing about the cell but its name: the share or a ratio would give its size away.
-        return [result.label, hidden, hidden, hidden, DASH, _impact_text(result), DASH, DASH]
+        return [result.label, hidden, DASH, DASH, DASH, _impact_text(result), DASH, DASH]
     if result.category == variant.reference:
         p_text = "reference"
     elif result.p_value is not None and result.test is not None:

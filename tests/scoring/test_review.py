@@ -109,7 +109,7 @@ def test_a_decision_needs_a_level_of_the_rubric_and_a_reason(reviewer_client, it
     assert not ReviewDecision.objects.exists()
     reviewer_client.post(url, {"level": "2", "reason": "Clear and kind."})
     response = reviewer_client.post(url, {"level": "0", "reason": "second thoughts"})
-    assert response.status_code == 400 and ReviewDecision.objects.count() == 1
+    assert response.status_code == 409 and ReviewDecision.objects.count() == 1
 
 
 def test_the_review_item_admin_lists_items_without_identity(client, item):
