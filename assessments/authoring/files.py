@@ -17,7 +17,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from assessments.documents import Problem, document_problems, json_path
-from assessments.exceptions import InvalidDocument
+from assessments.exceptions import MESSAGE_LIMIT, InvalidDocument, shorten
 
 YAML_WIDTH = 100
 
@@ -242,9 +242,10 @@ def line_of(root: Node | None, path) -> int | None:
 
 
 def describe(problem: Problem, root: Node | None) -> str:
-    """``steps[3].options[1].next: ... (line 87)``."""
+    """``steps[3].options[1].next: ... (line 87)``, the line kept when the message is cut."""
     line = line_of(root, problem.path)
-    return f"{problem}" + (f" (line {line})" if line else "")
+    where = f" (line {line})" if line else ""
+    return shorten(str(problem), MESSAGE_LIMIT - len(where)) + where
 
 
 def parse_document_text(text: str) -> tuple[dict, Node]:
