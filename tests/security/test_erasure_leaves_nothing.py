@@ -157,19 +157,15 @@ def _everything_kept_about(attempts, assessment) -> str:
     return (json.dumps(rows, default=str) + _audit_exports(assessment)).lower()
 
 
-def test_before_erasure_the_stored_runs_quote_the_answer(scored):
-    """What the erasure test below relies on: the old engine's runs hold the candidate's words."""
+def test_no_fragment_of_the_answer_survives_erasure(scored):
     (_, concept_run, _), (_, model_run, _) = scored
+    # Before: runs quote the answer (the earlier engine's phrases, the model's n-grams).
     assert _criterion(concept_run)["method"] == "concept"
-    assert _criterion(model_run)["method"] == "model"
     assert "zebediah quimby" in concept_run.breakdown_json
-    ngrams = [
-        entry["ngram"].strip("[]") for entry in _criterion(model_run)["evidence"]["top_ngrams"]
-    ]
+    assert _criterion(model_run)["method"] == "model"
+    ngrams = [e["ngram"].strip("[]") for e in _criterion(model_run)["evidence"]["top_ngrams"]]
     assert any(ngram in ANSWER.lower() for ngram in ngrams)
 
-
-def test_no_fragment_of_the_answer_survives_erasure(scored):
     attempts = [attempt for attempt, _, _ in scored]
     for attempt in attempts:
         erase_candidate(attempt.invitation)
