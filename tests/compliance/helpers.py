@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import AssessmentVersion, Attempt, Invitation
+from compliance import demographics
 from compliance.audit import event_hash, hashed_fields
 from compliance.models import AuditEvent
 from scoring.models import ScoreRun, ScoringJob
@@ -146,3 +147,17 @@ def bulk_scored_attempts(
         ]
     )
     return attempts
+
+
+def bulk_candidates_with_answers(
+    version: AssessmentVersion, groups: list[tuple[str, str, int, int]]
+) -> None:
+    """Scored candidates who answered the self-identification, given as
+    (sex, race/ethnicity, people, selected) groups; the first ``selected`` of each pass."""
+    rows, answers = [], []
+    for sex, race, people, selected in groups:
+        for index in range(people):
+            rows.append({"passed": index < selected, "score": 80.0 if index < selected else 20.0})
+            answers.append((sex, race))
+    for attempt, (sex, race) in zip(bulk_scored_attempts(version, rows), answers, strict=True):
+        demographics.save_self_identification(attempt.public_id, sex=sex, race_ethnicity=race)

@@ -21,10 +21,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.roles import Role
-from compliance import demographics
 from compliance.bias import AuditRecord, compute_bias_audit
 from compliance.models import AuditEvent
-from tests.compliance.helpers import bulk_scored_attempts
+from tests.compliance.helpers import bulk_candidates_with_answers
 from tests.scoring.support import staff
 from tests.support.factories import published_version
 
@@ -45,17 +44,6 @@ HIDDEN = "fewer than 5"
 COHORT_SLUG = "small-support"  # the slug of published_version()'s document
 
 
-def add_candidates(version, groups) -> None:
-    """Scored candidates with their self-identification, group by group."""
-    rows, answers = [], []
-    for sex, race, people, selected in groups:
-        for index in range(people):
-            rows.append({"passed": index < selected, "score": 80.0 if index < selected else 20.0})
-            answers.append((sex, race))
-    for attempt, (sex, race) in zip(bulk_scored_attempts(version, rows), answers, strict=True):
-        demographics.save_self_identification(attempt.public_id, sex=sex, race_ethnicity=race)
-
-
 @pytest.fixture
 def auditor(client):
     client.force_login(staff("auditor", Role.COMPLIANCE))
@@ -73,7 +61,7 @@ def report_url(version) -> str:
 
 @pytest.fixture
 def url(version):
-    add_candidates(version, COHORT)
+    bulk_candidates_with_answers(version, COHORT)
     return report_url(version)
 
 
@@ -217,7 +205,7 @@ SMALL_CATEGORY = [
 
 @pytest.fixture
 def small_category_url(version):
-    add_candidates(version, SMALL_CATEGORY)
+    bulk_candidates_with_answers(version, SMALL_CATEGORY)
     return report_url(version)
 
 
@@ -266,7 +254,7 @@ def test_without_the_option_every_category_is_compared_and_the_report_says_so(
 
 
 def test_the_command_offers_the_option(version, capsys):
-    add_candidates(version, SMALL_CATEGORY)
+    bulk_candidates_with_answers(version, SMALL_CATEGORY)
     slug = version.assessment.slug
     call_command("bias_audit", assessment=slug, format="json", exclude_small_categories=True)
     assert json.loads(capsys.readouterr().out)["small_categories_excluded"] is True
