@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 # Web server, Celery worker and beat, demo data. Ctrl-C stops all three.
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
 	@echo "Starting web (http://$(HOST):$(PORT)), Celery worker and beat. Ctrl-C stops all of it."
 	@trap 'kill 0' INT TERM EXIT; \

@@ -6,12 +6,11 @@ from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from credentials import conf
 from credentials.proofs import VERIFY_LIMITS
-from credentials.verification import unreadable, verify_credential
+from credentials.throttles import VerifyThrottle
+from credentials.verification import max_embedded_for, unreadable, verify_credential
 
 
 class RawJsonParser(BaseParser):
@@ -23,23 +22,24 @@ class RawJsonParser(BaseParser):
         return stream.read(VERIFY_LIMITS.max_bytes + 1) if stream is not None else b""
 
 
-class VerifyThrottle(AnonRateThrottle):
-    scope = "credential-verify"
-
-    def get_rate(self) -> str:
-        return conf.verify_rate()
-
-
 class CheckSerializer(serializers.Serializer):
-    name = serializers.ChoiceField(["proof", "issuer", "status", "validity", "schema", "embedded"])
+    name = serializers.ChoiceField(
+        ["proof", "issuer", "trust", "status", "validity", "schema", "embedded"]
+    )
     label = serializers.CharField()
     status = serializers.ChoiceField(["passed", "failed", "unchecked", "not_applicable"])
     detail = serializers.CharField(help_text="Why, in a sentence.")
 
 
 class ReportSerializer(serializers.Serializer):
-    verified = serializers.BooleanField(help_text="Every check passed or does not apply.")
-    outcome = serializers.ChoiceField(["verified", "failed", "incomplete"])
+    verified = serializers.BooleanField(
+        help_text="Every check passed or does not apply, the issuer's trust included."
+    )
+    outcome = serializers.ChoiceField(
+        ["verified", "failed", "untrusted", "incomplete"],
+        help_text="`untrusted`: the signature is valid, but the key is neither this service's "
+        "nor on its trust list; anyone can make such a key, so the issuer name proves nothing.",
+    )
     summary = serializers.CharField(help_text="The verdict in a sentence a person can read.")
     checks = CheckSerializer(many=True)
     credential = serializers.DictField(help_text="id, type, name, issuer, validity, as given.")
@@ -51,7 +51,8 @@ class VerifyCredentialView(APIView):
 
     Answers 200 with `{"verified", "outcome", "summary", "checks": [...], "credential",
     "checked_at"}` whatever the outcome; 413 when the body is too large; 415 when it is not
-    application/json.
+    application/json; 429 when this client address sent too many (VERIFY_API_RATE, shared
+    with the verification page).
     """
 
     authentication_classes: list = []
@@ -66,6 +67,7 @@ class VerifyCredentialView(APIView):
         responses={
             200: ReportSerializer,
             413: OpenApiResponse(ReportSerializer, description="The body is too large."),
+            429: OpenApiResponse(description="Too many verifications from this address."),
         },
         auth=[],
     )
@@ -74,4 +76,5 @@ class VerifyCredentialView(APIView):
         if len(body) > VERIFY_LIMITS.max_bytes:
             report = unreadable(f"The request body is larger than {VERIFY_LIMITS.max_bytes} bytes.")
             return Response(report.to_dict(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-        return Response(verify_credential(body).to_dict())
+        report = verify_credential(body, max_embedded=max_embedded_for(request.user))
+        return Response(report.to_dict())

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _setting(name: str, default):
@@ -111,5 +112,34 @@ def outbox_stale_seconds() -> int:
 
 
 def verify_rate() -> str:
-    """Anonymous verification API requests allowed per client (VERIFY_API_RATE)."""
+    """Verifications allowed per client address, API and page together (VERIFY_API_RATE)."""
     return str(_setting("VERIFY_API_RATE", "120/min"))
+
+
+def verify_request_seconds() -> float:
+    """Seconds one verification request may spend, shared by every document in it (a CLR and
+    its credentials), so that nesting cannot multiply the cost (VERIFY_REQUEST_SECONDS)."""
+    return float(_setting("VERIFY_REQUEST_SECONDS", 5.0))
+
+
+def verify_max_embedded_anonymous() -> int:
+    """Credentials inside a CLR checked for a caller who is not signed in; staff and
+    `manage.py verify_credential` check more (VERIFY_MAX_EMBEDDED_ANONYMOUS)."""
+    return _int_setting("VERIFY_MAX_EMBEDDED_ANONYMOUS", 10)
+
+
+def verify_trusted_issuers() -> frozenset[str]:
+    """DIDs of other issuers whose credentials this deployment vouches for, besides its own
+    keys (VERIFY_TRUSTED_ISSUERS, comma-separated). Only offline-resolvable DIDs (did:key) can
+    ever verify, since the verifier never fetches keys."""
+    value = _setting("VERIFY_TRUSTED_ISSUERS", "")
+    entries = value.split(",") if isinstance(value, str) else value
+    dids = frozenset(entry.strip() for entry in entries if entry.strip())
+    not_dids = sorted(did for did in dids if not did.startswith("did:"))
+    if not_dids:
+        raise ImproperlyConfigured(
+            f"VERIFY_TRUSTED_ISSUERS lists {', '.join(map(repr, not_dids))}, which is not a DID: "
+            "list issuers by DID (did:key:z6Mk…), never by name, since anyone can write any name "
+            "into a credential."
+        )
+    return dids

@@ -36,6 +36,15 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _web_url(value: Any) -> str:
+    """A URL from a credential that may become a link: http(s) only, else ''.
+
+    A credential is anyone's JSON: a `javascript:` or `data:` URL in it must never reach an href.
+    """
+    url = _text(value)
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
 def _list(value: Any) -> list:
     if isinstance(value, list):
         return value
@@ -47,13 +56,12 @@ def _alignments(entries: Any) -> list[dict[str, str]]:
     for entry in _list(entries):
         if not isinstance(entry, Mapping):
             continue
-        url = _text(entry.get("targetUrl"))
         found.append(
             {
                 "name": _text(entry.get("targetName")),
                 "framework": _text(entry.get("targetFramework")),
                 "code": _text(entry.get("targetCode")),
-                "url": url if url.startswith(("https://", "http://")) else "",
+                "url": _web_url(entry.get("targetUrl")),
             }
         )
     return found
@@ -132,7 +140,7 @@ def credential_display(document: Mapping[str, Any]) -> dict[str, Any]:
     source = subject.get("source")
     evidence = [
         {
-            "url": _text(entry.get("id")),
+            "url": _web_url(entry.get("id")),
             "name": _text(entry.get("name")),
             "description": _text(entry.get("description")),
             "narrative": _text(entry.get("narrative")),
@@ -155,7 +163,7 @@ def credential_display(document: Mapping[str, Any]) -> dict[str, Any]:
         "criteria": _text(criteria.get("narrative")),
         "issuer_name": _text(issuer.get("name")) or _text(issuer.get("id")) or "Unknown issuer",
         "issuer_id": _text(issuer.get("id")),
-        "issuer_url": _text(issuer.get("url")),
+        "issuer_url": _web_url(issuer.get("url")),
         "source_name": _text(source.get("name")) if isinstance(source, Mapping) else "",
         "awarded": parse_datetime(document.get("awardedDate"))
         or parse_datetime(document.get("validFrom")),
@@ -164,9 +172,7 @@ def credential_display(document: Mapping[str, Any]) -> dict[str, Any]:
         "skills": _skills(achievement, results),
         "overall": _overall(achievement, results),
         "alignments": _alignments(achievement.get("alignment")),
-        "evidence": [
-            entry for entry in evidence if entry["url"].startswith(("https://", "http://"))
-        ],
+        "evidence": [entry for entry in evidence if entry["url"]],
         "hashed_email": bool(identifiers),
         "subject_id": _text(subject.get("id")),
     }

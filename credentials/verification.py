@@ -1,14 +1,22 @@
 """Verify a credential and report every check on its own, with a sentence a person can read.
 
 The checks: the proof (eddsa-rdfc-2022 over the document as it is now), the issuer's key
-(one of ours, or a did:key resolved offline; nothing is fetched), the status (our own status
-lists are read locally; any other list "could not be checked"), the validity window, and the
-Open Badges 3.0 JSON Schema for Open Badges credentials. A CLR also has each credential inside
-it verified. The web page, the API and `manage.py verify_credential` all call `verify_credential`.
+(one of ours, or a did:key resolved offline; nothing is fetched), whether this deployment trusts
+that issuer (its own keys, current or retired, and the DIDs in VERIFY_TRUSTED_ISSUERS), the
+status (our own status lists are read locally; any other list "could not be checked"), the
+validity window, and the Open Badges 3.0 JSON Schema for Open Badges credentials. A CLR also has
+each credential inside it verified, within the same time budget. The web page, the API and
+`manage.py verify_credential` all call `verify_credential`.
+
+A valid signature by a key nobody vouches for proves only that someone made a key: anyone can
+make a did:key and write any issuer name into what they sign. Such a credential comes out
+"signature valid, issuer not trusted", never "verified", and the name it gives is never the
+headline of a verdict.
 """
 
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -19,6 +27,7 @@ from credentials import conf, keys
 from credentials.models import IssuerKey, StatusList
 from credentials.proofs import (
     VERIFY_LIMITS,
+    CanonicalizationTimeout,
     KeyResolutionError,
     Limits,
     ProofError,
@@ -38,12 +47,15 @@ Status = Literal["passed", "failed", "unchecked", "not_applicable"]
 LABELS = {
     "proof": "Proof valid",
     "issuer": "Issuer key known",
+    "trust": "Issuer trusted here",
     "status": "Not revoked",
     "validity": "Within its validity period",
     "schema": "Open Badges 3.0 schema",
     "embedded": "Credentials inside",
 }
 OB_TYPES = {"AchievementCredential", "OpenBadgeCredential"}
+# Credentials inside a CLR checked for staff and the command; anonymous callers get fewer
+# (conf.verify_max_embedded_anonymous), since anyone can send any number of requests.
 MAX_EMBEDDED = 50
 
 
@@ -87,10 +99,14 @@ class Report:
 
     @property
     def outcome(self) -> str:
-        """`verified`, `failed` (a check failed) or `incomplete` (something was not checkable)."""
+        """`verified`; `failed` (a check failed); `untrusted` (the signature holds, but no issuer
+        this service trusts made it); or `incomplete` (something could not be checked)."""
         if self.verified:
             return "verified"
-        return "failed" if any(c.status == "failed" for c in self.checks) else "incomplete"
+        failed = {check.name for check in self.checks if check.status == "failed"}
+        if failed - {"trust"}:
+            return "failed"
+        return "untrusted" if failed else "incomplete"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -153,28 +169,64 @@ def human_date(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
+# --- The time budget of one request -----------------------------------------------------------
+
+
+class _Budget:
+    """The seconds one verification request may spend, shared by every document in it.
+
+    Each canonicalisation gets the per-document cap or what is left of the request's time,
+    whichever is smaller, and the first one that times out ends the request: a CLR of twenty
+    slow credentials costs one timeout, not twenty.
+    """
+
+    def __init__(self, limits: Limits, seconds: float) -> None:
+        self.seconds = seconds
+        self._limits = limits
+        self._deadline = time.monotonic() + seconds
+        self._timed_out = False
+
+    def limits(self) -> Limits:
+        """The limits for the next document, its time cut to what the request has left."""
+        left = max(0.0, self._deadline - time.monotonic())
+        return replace(self._limits, max_seconds=min(self._limits.max_seconds, left))
+
+    def record(self, error: Exception | None) -> None:
+        """Note how a proof verification ended; a timeout spends the whole budget."""
+        if isinstance(error, CanonicalizationTimeout):
+            self._timed_out = True
+
+    @property
+    def spent(self) -> bool:
+        return self._timed_out or time.monotonic() >= self._deadline
+
+
 # --- Keys ------------------------------------------------------------------------------------
 
 
-@dataclass
-class _KeyOutcome:
-    kind: str = ""  # "ours", "did:key"
-    detail: str = ""
+@dataclass(frozen=True)
+class _Signer:
+    """Whose key the proof names: its DID, and whether it is one of this service's keys."""
+
+    did: str
+    ours: bool
+    detail: str
 
 
 class _Resolver:
     """Resolves our own keys (any DID they were published under) and did:key, offline."""
 
     def __init__(self) -> None:
-        self.outcome = _KeyOutcome()
+        self.signer: _Signer | None = None
 
     def __call__(self, method: str):
         if method.startswith("did:key:"):
             key = resolve_did_key(method)
-            self.outcome = _KeyOutcome(
-                "did:key",
-                "The issuer is a did:key, whose public key is part of its identifier (resolved "
-                "offline). A did:key does not say which organisation stands behind it.",
+            self.signer = _Signer(
+                method.partition("#")[0],
+                ours=False,
+                detail="The issuer is a did:key, whose public key is part of its identifier "
+                "(resolved offline). A did:key does not say which organisation stands behind it.",
             )
             return key
         did, _, fragment = method.partition("#")
@@ -184,10 +236,11 @@ class _Resolver:
             state = (
                 "the current signing key" if record.is_active else "a retired key, still published"
             )
-            self.outcome = _KeyOutcome(
-                "ours",
-                f"Signed with {record.kid}, {state} of this service's issuer ({did}), listed in "
-                "its DID document.",
+            self.signer = _Signer(
+                did,
+                ours=True,
+                detail=f"Signed with {record.kid}, {state} of this service's issuer ({did}), "
+                "listed in its DID document.",
             )
             return ResolvedKey(public_key_from_multibase(record.public_key_multibase), did)
         if did == current:
@@ -203,10 +256,13 @@ class _Resolver:
 
 
 def _proof_and_issuer(
-    document: Mapping[str, Any], limits: Limits
-) -> tuple[CheckResult, CheckResult]:
+    document: Mapping[str, Any], budget: _Budget
+) -> tuple[CheckResult, CheckResult, _Signer | None]:
+    """The proof and issuer checks, and the signer when its key belongs to the issuer named."""
     resolver = _Resolver()
-    result = verify(document, resolver, limits=limits)
+    result = verify(document, resolver, limits=budget.limits())
+    budget.record(result.error)
+    signer = resolver.signer
     if result.verified:
         return (
             CheckResult(
@@ -215,7 +271,8 @@ def _proof_and_issuer(
                 "The Data Integrity proof (eddsa-rdfc-2022) matches: nothing in the credential "
                 "changed since it was signed.",
             ),
-            CheckResult("issuer", "passed", resolver.outcome.detail),
+            CheckResult("issuer", "passed", signer.detail),
+            signer,
         )
     failed = next(check for check in result.checks if check.status == "failed")
     if failed.name in ("verificationMethod", "issuer"):
@@ -224,10 +281,11 @@ def _proof_and_issuer(
                 "proof", "unchecked", "The signature cannot be checked without the issuer's key."
             ),
             CheckResult("issuer", "failed", failed.detail),
+            None,
         )
     issuer = (
-        CheckResult("issuer", "passed", resolver.outcome.detail)
-        if resolver.outcome.kind
+        CheckResult("issuer", "passed", signer.detail)
+        if signer is not None
         else CheckResult("issuer", "unchecked", "Not checked: the proof could not be read.")
     )
     if failed.name == "signature":
@@ -237,7 +295,29 @@ def _proof_and_issuer(
         )
     else:
         detail = failed.detail
-    return CheckResult("proof", "failed", detail), issuer
+    return CheckResult("proof", "failed", detail), issuer, signer
+
+
+def _trust(signer: _Signer | None, document: Mapping[str, Any]) -> CheckResult:
+    if signer is None:
+        return CheckResult("trust", "unchecked", "Not checked: the signing key is not known.")
+    if signer.ours:
+        return CheckResult(
+            "trust", "passed", f"Issued by this service ({conf.issuer_name()}, {signer.did})."
+        )
+    if signer.did in conf.verify_trusted_issuers():
+        return CheckResult(
+            "trust", "passed", f"{signer.did} is on this service's list of trusted issuers."
+        )
+    _, name = _issuer(document)
+    named = f" ({name!r})" if name else ""
+    return CheckResult(
+        "trust",
+        "failed",
+        f"Signed by {signer.did}, which is neither this service's issuer nor on its list of "
+        "trusted issuers. Anyone can make such a key in seconds and sign anything with it, and "
+        f"the issuer name written inside{named} proves nothing about who made it.",
+    )
 
 
 # --- Status ----------------------------------------------------------------------------------
@@ -350,28 +430,42 @@ def _schema(document: Mapping[str, Any]) -> CheckResult:
     )
 
 
-def _embedded(document: Mapping[str, Any], limits: Limits, now: datetime) -> CheckResult | None:
+def _embedded(
+    document: Mapping[str, Any], budget: _Budget, now: datetime, max_embedded: int
+) -> CheckResult | None:
     if "ClrCredential" not in _types(document):
         return None
     subject = document.get("credentialSubject")
     inner = subject.get("verifiableCredential") if isinstance(subject, Mapping) else None
     if not isinstance(inner, list) or not inner:
         return CheckResult("embedded", "failed", "The record holds no credentials.")
-    if len(inner) > MAX_EMBEDDED:
+    if len(inner) > max_embedded:
         return CheckResult(
-            "embedded", "unchecked", f"The record holds more than {MAX_EMBEDDED} credentials."
+            "embedded",
+            "unchecked",
+            f"The record holds {len(inner)} credentials, more than the {max_embedded} this "
+            "verifier checks in one request; check them one by one.",
         )
     problems = []
+    not_reached = ""
     for position, credential in enumerate(inner, start=1):
+        if budget.spent:
+            not_reached = (
+                f"Credentials #{position} to #{len(inner)} were not checked: this request's "
+                f"{budget.seconds:g} s of checking time ran out."
+            )
+            break
         if not isinstance(credential, Mapping):
             problems.append(f"#{position} is not a credential")
             continue
-        report = _verify_parsed(credential, limits, now, nested=True)
+        report = _verify_parsed(credential, budget, now, max_embedded, nested=True)
         if not report.verified:
             name = credential.get("name") if isinstance(credential.get("name"), str) else None
             problems.append(f"#{position} ({name or 'unnamed'}): {report.summary}")
     if problems:
-        return CheckResult("embedded", "failed", " ".join(problems))
+        return CheckResult("embedded", "failed", " ".join([*problems, not_reached]).strip())
+    if not_reached:
+        return CheckResult("embedded", "unchecked", not_reached)
     return CheckResult(
         "embedded",
         "passed",
@@ -383,10 +477,12 @@ def _embedded(document: Mapping[str, Any], limits: Limits, now: datetime) -> Che
 # --- The report ------------------------------------------------------------------------------
 
 
-def _summary(checks: tuple[CheckResult, ...], document: Mapping[str, Any]) -> str:
+def _summary(
+    checks: tuple[CheckResult, ...], document: Mapping[str, Any], signer: _Signer | None
+) -> str:
     by_name = {check.name: check for check in checks}
-    issuer_id, issuer_name = _issuer(document)
-    failed = [check for check in checks if check.status == "failed"]
+    # Trust is judged last: a credential that fails anything else is simply not verified.
+    failed = [check for check in checks if check.status == "failed" and check.name != "trust"]
     if failed:
         reasons = []
         for check in failed:
@@ -405,10 +501,18 @@ def _summary(checks: tuple[CheckResult, ...], document: Mapping[str, Any]) -> st
             elif check.name == "embedded":
                 reasons.append("a credential inside it does not verify")
         return "Not verified: " + "; ".join(reasons) + "."
-    unchecked = [check for check in checks if check.status == "unchecked"]
+    unchecked = " ".join(check.detail for check in checks if check.status == "unchecked")
+    if by_name["trust"].status == "failed":
+        sentence = (
+            f"Signature valid, issuer not trusted: it is unchanged since {signer.did} signed it, "
+            "but that is neither this service's issuer nor one it trusts. Anyone can make such "
+            "a key, and the issuer name written inside proves nothing."
+        )
+        return f"{sentence} {unchecked}".rstrip()
     if unchecked:
-        return "Partly verified: " + " ".join(check.detail for check in unchecked)
-    who = issuer_name or issuer_id or "its issuer"
+        return "Partly verified: " + unchecked
+    # Who issued it comes from the key that signed it, never from the name the document gives.
+    who = f"{conf.issuer_name()} (this service)" if signer.ours else f"{signer.did} (trusted)"
     sentence = f"Verified: issued by {who}, unchanged since it was signed"
     if by_name["status"].status == "passed":
         sentence += ", not revoked"
@@ -418,18 +522,29 @@ def _summary(checks: tuple[CheckResult, ...], document: Mapping[str, Any]) -> st
 
 
 def _verify_parsed(
-    document: Mapping[str, Any], limits: Limits, now: datetime, nested: bool = False
+    document: Mapping[str, Any],
+    budget: _Budget,
+    now: datetime,
+    max_embedded: int,
+    nested: bool = False,
 ) -> Report:
-    proof, issuer = _proof_and_issuer(document, limits)
-    checks = [proof, issuer, _status(document), _validity(document, now), _schema(document)]
+    proof, issuer, signer = _proof_and_issuer(document, budget)
+    checks = [
+        proof,
+        issuer,
+        _trust(signer, document),
+        _status(document),
+        _validity(document, now),
+        _schema(document),
+    ]
     if not nested:
-        embedded = _embedded(document, limits, now)
+        embedded = _embedded(document, budget, now, max_embedded)
         if embedded is not None:
             checks.append(embedded)
     checks_tuple = tuple(checks)
     return Report(
         verified=all(check.ok for check in checks_tuple),
-        summary=_summary(checks_tuple, document),
+        summary=_summary(checks_tuple, document, signer),
         checks=checks_tuple,
         credential=describe(document),
         checked_at=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -441,7 +556,7 @@ def unreadable(reason: str, now: datetime | None = None) -> Report:
     now = now or timezone.now()
     checks = tuple(
         CheckResult(name, "unchecked", "Not checked: the input could not be read.")
-        for name in ("proof", "issuer", "status", "validity", "schema")
+        for name in ("proof", "issuer", "trust", "status", "validity", "schema")
     )
     return Report(
         verified=False,
@@ -451,18 +566,27 @@ def unreadable(reason: str, now: datetime | None = None) -> Report:
     )
 
 
+def max_embedded_for(user) -> int:
+    """How many credentials inside a CLR one request checks for this caller."""
+    return MAX_EMBEDDED if user.is_authenticated else conf.verify_max_embedded_anonymous()
+
+
 def verify_credential(
     data: str | bytes | Mapping[str, Any],
     *,
     now: datetime | None = None,
     limits: Limits = VERIFY_LIMITS,
+    max_embedded: int = MAX_EMBEDDED,
 ) -> Report:
-    """Verify a credential given as JSON text, bytes or a parsed object; never raises for bad
-    input (the report says what is wrong)."""
+    """Verify a credential given as JSON text, bytes or a parsed object, within one time budget
+    (VERIFY_REQUEST_SECONDS) for it and every credential inside it; never raises for bad input
+    (the report says what is wrong)."""
     now = now or timezone.now()
     try:
         document = parse_document(data, limits) if isinstance(data, str | bytes) else data
         check_document(document, limits)
     except ProofError as exc:
         return unreadable(str(exc), now)
-    return _verify_parsed(document, limits, now)
+    return _verify_parsed(
+        document, _Budget(limits, conf.verify_request_seconds()), now, max_embedded
+    )

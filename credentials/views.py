@@ -7,6 +7,7 @@ session for that record; everything under /ler/ reads the record from that sessi
 
 import json
 import logging
+import math
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
@@ -29,7 +30,9 @@ from credentials.presenters import (
     linkedin_add_url,
 )
 from credentials.proofs import VERIFY_LIMITS
-from credentials.verification import Report, unreadable, verify_credential
+from credentials.throttles import VerifyThrottle
+from credentials.verification import Report, max_embedded_for, unreadable, verify_credential
+from hiring.request_size import limit_request_body
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +41,9 @@ NEXT_KEY = "credentials_ler_next"
 # A new share link's token, kept in the session only until the page that shows it once.
 NEW_SHARE_KEY = "credentials_ler_new_share"
 DOCUMENT_MAX_AGE = 300
+# The verification form carries a pasted credential and a file, each up to the verifier's limit;
+# anything bigger is refused before it is read (see hiring.request_size).
+VERIFY_FORM_MAX_BYTES = 2 * VERIFY_LIMITS.max_bytes + 16 * 1024
 
 
 def _json_document(document: dict, *, max_age: int = DOCUMENT_MAX_AGE) -> HttpResponse:
@@ -156,7 +162,7 @@ def _verify_input(request) -> tuple[Report | None, dict | None, str]:
             return None, None, "Paste a credential, choose a file, or give a share link."
     except (InvalidInput, LinkUnavailable) as error:
         return None, None, str(error)
-    report = verify_credential(data)
+    report = verify_credential(data, max_embedded=max_embedded_for(request.user))
     try:
         document = json.loads(data) if report.credential else None
     except ValueError:
@@ -164,14 +170,29 @@ def _verify_input(request) -> tuple[Report | None, dict | None, str]:
     return report, document if isinstance(document, dict) else None, ""
 
 
+@limit_request_body(VERIFY_FORM_MAX_BYTES)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify_page(request):
-    """Paste JSON, upload a file, or follow a share link: every check, and a sentence why."""
+    """Paste JSON, upload a file, or follow a share link: every check, and a sentence why.
+
+    Each verification counts against the client's rate, together with the API's."""
     report = document = None
     error = ""
+    status = 200
+    retry_after = 0
     if request.method == "POST" or request.GET.get("share") or request.GET.get("link"):
-        report, document, error = _verify_input(request)
+        throttle = VerifyThrottle()
+        if throttle.allow_request(request, None):
+            report, document, error = _verify_input(request)
+            status = 400 if error else 200
+        else:
+            retry_after = math.ceil(throttle.wait() or 1)
+            error = (
+                "Too many verifications from your network address in a short time. Nothing was "
+                f"checked; try again in {retry_after} seconds."
+            )
+            status = 429
     context = {
         "report": report,
         "display": credential_display(document) if document else None,
@@ -182,7 +203,10 @@ def verify_page(request):
         "api_url": conf.site_url() + reverse("credentials:api-verify"),
         "nav": "verify",
     }
-    return render(request, "credentials/verify.html", context, status=400 if error else 200)
+    response = render(request, "credentials/verify.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 # --- Share pages -----------------------------------------------------------------------------

@@ -49,14 +49,8 @@ def tcp_answers(url: str, timeout: float = 0.3) -> bool:
         return False
 
 
-def broker_url(redis_url: str | None, default_redis: str) -> str:
-    """Redis when configured or answering locally, else kombu's filesystem transport.
-
-    The filesystem transport is a real broker: a worker process consumes from a folder, so
-    `make run` works on a machine with no Redis without falling back to eager mode.
-    """
+def available_redis(redis_url: str | None, default_redis: str) -> str | None:
+    """The configured Redis, else the local one when it answers, else None."""
     if redis_url:
         return redis_url
-    if tcp_answers(default_redis):
-        return default_redis
-    return "filesystem://"
+    return default_redis if tcp_answers(default_redis) else None

@@ -13,7 +13,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from hiring.env import broker_url, env_bool, env_int, env_list
+from hiring.env import available_redis, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("SKILLPROOF_DATA_DIR", BASE_DIR / "var"))
@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the whole form: an oversized body is refused unread.
+    "hiring.request_size.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Names the staff user behind role changes in the audit chain (else "system").
@@ -206,10 +208,12 @@ if not DEBUG:
 
 # --- Celery: JSON only, late acks, one message at a time, bounded tasks ---
 REDIS_URL = os.environ.get("REDIS_URL") or None
-# CELERY_BROKER_URL overrides the choice: RabbitMQ, or "filesystem://" for the embedded broker.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or broker_url(
-    REDIS_URL, "redis://127.0.0.1:6379/0"
-)
+# REDIS_URL, else the local Redis when it answers: the broker and the shared cache use it.
+_REDIS = available_redis(REDIS_URL, "redis://127.0.0.1:6379/0")
+# With no Redis, kombu's filesystem transport is a real broker (a worker process consumes from a
+# folder), so `make run` works without Redis and without eager mode. CELERY_BROKER_URL
+# overrides the choice: RabbitMQ, or "filesystem://" for the embedded broker.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or _REDIS or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     _broker_folder = DATA_DIR / "broker"
     _broker_folder.mkdir(parents=True, exist_ok=True)
@@ -261,6 +265,34 @@ CELERY_BEAT_SCHEDULE = {
 # An outbox row still pending after this long is enqueued again by the sweeper.
 OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 60)
 
+# --- Abuse limits that hold across processes ---
+# Throttle counters live in one cache every web process shares: the Redis above, else a
+# database table (`manage.py createcachetable`, which `make run` runs after `migrate`).
+if _REDIS:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _REDIS,
+            "KEY_PREFIX": "skillproof",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "skillproof_cache",
+        }
+    }
+# How many reverse proxies of ours stand in front of the app, each appending to
+# X-Forwarded-For: 0 keys clients on REMOTE_ADDR alone (see hiring/clients.py).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+# Request bodies: a view may accept less (hiring/request_size.py); a bigger body is refused from
+# its Content-Length, unread. Form fields may hold at most DATA_UPLOAD_MAX_MEMORY_SIZE; an upload
+# above FILE_UPLOAD_MAX_MEMORY_SIZE is written to a temporary file instead of kept in memory.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+
 # --- Product settings ---
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
 DATA_RETENTION_DAYS = env_int("DATA_RETENTION_DAYS", 365)
@@ -276,6 +308,9 @@ SCORING_MAX_TRANSIENT_ERRORS = env_int("SCORING_MAX_TRANSIENT_ERRORS", 50)
 # Credentials: issuer keys live in files (or ISSUER_SECRET_KEY), never in database columns.
 ISSUER_KEY_DIR = Path(os.environ.get("ISSUER_KEY_DIR", DATA_DIR / "keys"))
 ISSUER_NAME = os.environ.get("ISSUER_NAME", "Skillproof")
+# Credentials "verified" besides our own: other issuers' DIDs (did:key; keys are never fetched).
+# Never a name: anyone can write any issuer name into a credential they sign.
+VERIFY_TRUSTED_ISSUERS = env_list("VERIFY_TRUSTED_ISSUERS", [])
 
 # Bias audits: a cell with fewer people than this shows "fewer than N" instead of its numbers,
 # and a report over fewer candidates than the minimum population is refused, so that no
@@ -294,6 +329,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's own client address agrees with hiring.clients.client_address.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {"TITLE": "Skillproof API", "VERSION": "0.1.0"}
 

@@ -14,7 +14,7 @@ from credentials.proofs import did_key, did_key_verification_method, sign
 from credentials.proofs.examples import example_achievement_credential
 from credentials.verification import verify_credential
 
-CHECKS = ["proof", "issuer", "status", "validity", "schema"]
+CHECKS = ["proof", "issuer", "trust", "status", "validity", "schema"]
 
 
 def statuses(report) -> dict[str, str]:
@@ -27,7 +27,7 @@ def test_an_issued_credential_passes_every_check(credential):
     assert report.outcome == "verified"
     assert [check.name for check in report.checks] == CHECKS
     assert set(statuses(report).values()) == {"passed"}
-    assert report.summary.startswith("Verified: issued by Acme Hiring")
+    assert report.summary.startswith("Verified: issued by Acme Hiring (this service)")
     assert report.credential["id"] == credential.urn
 
 
@@ -109,27 +109,34 @@ def test_a_credential_not_yet_valid_is_rejected(credential):
     assert "not valid before" in report.summary
 
 
-def _did_key_credential(status: bool = False) -> str:
+def _did_key_credential(status: bool = False) -> tuple[str, str]:
+    """A credential signed by a fresh did:key, and that DID."""
     key = Ed25519PrivateKey.generate()
-    document = example_achievement_credential(issuer_id=did_key(key.public_key()))
+    issuer = did_key(key.public_key())
+    document = example_achievement_credential(issuer_id=issuer)
     if not status:
         del document["credentialStatus"]
     document["validUntil"] = "2999-01-01T00:00:00Z"
     signed = sign(
         document, key, did_key_verification_method(key.public_key()), "2025-03-01T09:30:00Z"
     )
-    return json.dumps(signed)
+    return json.dumps(signed), issuer
 
 
-def test_a_did_key_credential_verifies_offline(db):
-    report = verify_credential(_did_key_credential())
+def test_a_did_key_credential_verifies_offline_when_its_issuer_is_trusted(db, settings):
+    credential, issuer = _did_key_credential()
+    settings.VERIFY_TRUSTED_ISSUERS = [issuer]
+    report = verify_credential(credential)
     assert report.verified, report.summary
     assert statuses(report)["status"] == "not_applicable"
     assert "did:key" in report.check("issuer").detail
+    assert report.summary.startswith(f"Verified: issued by {issuer} (trusted)")
 
 
-def test_a_status_list_published_elsewhere_could_not_be_checked(db):
-    report = verify_credential(_did_key_credential(status=True))
+def test_a_status_list_published_elsewhere_could_not_be_checked(db, settings):
+    credential, issuer = _did_key_credential(status=True)
+    settings.VERIFY_TRUSTED_ISSUERS = [issuer]
+    report = verify_credential(credential)
     assert not report.verified
     assert report.outcome == "incomplete"
     assert statuses(report)["status"] == "unchecked"

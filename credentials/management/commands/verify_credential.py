@@ -1,7 +1,9 @@
 """Verify a credential file (or stdin with `-`) and print the report as JSON.
 
-Exits 0 only when every check passes (or does not apply), 1 otherwise, 2 when the file cannot
-be read. The same checks as the public verification page and API.
+Exits 0 only when every check passes (or does not apply), 1 otherwise (including a valid
+signature by an issuer this deployment does not trust: outcome "untrusted"), 2 when the file
+cannot be read. The same checks as the public verification page and API; a CLR has up to
+`MAX_EMBEDDED` credentials inside it checked, as for signed-in staff.
 """
 
 import json
