@@ -7,6 +7,7 @@ COPY assessments assessments
 COPY scoring scoring
 COPY credentials credentials
 COPY compliance compliance
+COPY staff staff
 RUN pip install --no-cache-dir .
 COPY . .
 # collectstatic needs a key, hosts and a mail backend but never serves a request or sends mail here.

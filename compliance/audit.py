@@ -47,6 +47,10 @@ class Action:
     DATA_EXPORTED = "data.exported"
     DATA_ERASED = "data.erased"
     STAFF_LOGIN = "staff.login"
+    # A wrong password or authenticator code; its subject is the account tried (or
+    # ``user:unknown``), its payload the factor that failed and the client's address.
+    STAFF_LOGIN_FAILED = "staff.login_failed"
+    STAFF_AUTHENTICATOR_ADDED = "staff.authenticator_added"
     ROLE_CHANGED = "staff.role_changed"
 
 

@@ -1,4 +1,4 @@
-"""Staff logins and role changes into the audit chain.
+"""Staff logins, failed logins and role changes into the audit chain.
 
 These happen inside Django's auth machinery (the admin login view, the user admin's group
 widget), which has no service of ours to call, so two receivers record them: the one place in
@@ -7,12 +7,13 @@ the project where a signal writes. They only append an audit event, in the same 
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
 from compliance.audit import Action, record_event
 from compliance.context import current_actor
+from hiring.clients import client_address
 
 User = get_user_model()
 _ROLE_FLAGS = ("is_superuser", "is_staff", "is_active")
@@ -25,6 +26,27 @@ def record_staff_login(sender, request, user, **kwargs) -> None:
         actor=f"user:{user.pk}",
         subject=f"user:{user.pk}",
         payload={"backend": getattr(user, "backend", "") or ""},
+    )
+
+
+@receiver(user_login_failed, dispatch_uid="compliance.staff_login_failed")
+def record_failed_login(sender, credentials, request=None, factor="password", **kwargs) -> None:
+    """A refused sign-in: a wrong password (Django's authenticate, including while locked out)
+    or a wrong authenticator code (``factor="token"``, sent by the staff two-factor pages)."""
+    # The name typed is not kept: people type their password into it by mistake.
+    user = User._default_manager.filter(
+        **{User.USERNAME_FIELD: credentials.get(User.USERNAME_FIELD, "")}
+    ).first()
+    record_event(
+        Action.STAFF_LOGIN_FAILED,
+        actor="system",
+        subject=f"user:{user.pk}" if user else "user:unknown",
+        payload={
+            "factor": factor,
+            "address": client_address(request) if request else None,
+            # Set by django-axes, whose receiver runs first (its app is installed earlier).
+            "locked_out": bool(getattr(request, "axes_locked_out", False)),
+        },
     )
 
 

@@ -52,6 +52,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    # Staff sign-in: lockout (django-axes, whose failed-login receiver must run before
+    # compliance's) and a TOTP second factor (django-otp; staff holds its pages).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "staff",
     "compliance",
     "assessments",
     "scoring",
@@ -70,10 +76,15 @@ MIDDLEWARE = [
     "hiring.request_size.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Tells whether this session entered an authenticator code; until then staff see no page.
+    "django_otp.middleware.OTPMiddleware",
+    "staff.middleware.SecondFactorRequiredMiddleware",
     # Names the staff user behind role changes in the audit chain (else "system").
     "compliance.context.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: answers a sign-in refused by the lockout.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hiring.urls"
@@ -308,6 +319,28 @@ SCORING_MAX_TRANSIENT_ERRORS = env_int("SCORING_MAX_TRANSIENT_ERRORS", 50)
 # Credentials: issuer keys live in files (or ISSUER_SECRET_KEY), never in database columns.
 ISSUER_KEY_DIR = Path(os.environ.get("ISSUER_KEY_DIR", DATA_DIR / "keys"))
 ISSUER_NAME = os.environ.get("ISSUER_NAME", "Skillproof")
+
+# --- Staff accounts ---
+AUTHENTICATION_BACKENDS = [
+    # Refuses a sign-in while its account is locked for the client's address.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After LOGIN_FAILURE_LIMIT failed sign-ins in a row to one account from one address, that
+# account is locked for that address (the right password is refused too) for
+# LOGIN_LOCKOUT_MINUTES; `manage.py axes_reset_username NAME` lifts a lock early.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "hiring.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "staff.views.locked_out"
+AXES_VERBOSE = False  # no banner on every manage.py command
+# Every staff sign-in also needs a code from an authenticator app (TOTP). On by default in
+# production; in development only for staff who set up an authenticator.
+STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", not DEBUG)
+# The name staff see for this deployment in their authenticator app.
+OTP_TOTP_ISSUER = ISSUER_NAME
 # Credentials "verified" besides our own: other issuers' DIDs (did:key; keys are never fetched).
 # Never a name: anyone can write any issuer name into a credential they sign.
 VERIFY_TRUSTED_ISSUERS = env_list("VERIFY_TRUSTED_ISSUERS", [])

@@ -13,6 +13,7 @@ admin.site.index_title = "Assessments, scoring, credentials and compliance"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("staff/", include("staff.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("assessments.urls")),
     path("", include("scoring.urls")),
