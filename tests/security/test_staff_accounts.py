@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from compliance.audit import Action
 from compliance.models import AuditEvent
+from tests.support.browser import assert_no_axe_violations
 from tests.support.production import PRODUCTION, manage
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +173,26 @@ def test_production_mode_requires_the_second_factor_by_default():
     code = "from django.conf import settings; print(settings.STAFF_REQUIRE_2FA)"
     result = manage("shell", "-c", code, **PRODUCTION)
     assert result.stdout.splitlines()[-1] == "True", result.stderr
+
+
+@pytest.mark.browser
+def test_signing_in_with_a_new_authenticator_in_a_browser(
+    live_server, page, transactional_db, settings
+):
+    """Password, set-up page (no CSP violation, no axe violation), first code, then the admin."""
+    settings.STAFF_REQUIRE_2FA = True
+    user = User.objects.create_superuser("ops", "ops@example.com", PASSWORD)
+    base = live_server.url
+    page.goto(f"{base}/admin/")
+    page.get_by_label("Username").fill("ops")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/staff/two-factor/set-up?next=%2Fadmin%2F")
+    assert page.get_by_role("img", name="QR code for your authenticator app").is_visible()
+    assert_no_axe_violations(page, "two-factor set-up")
+
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    page.get_by_label("Code from your authenticator app").fill(current_code(device))
+    page.get_by_role("button", name="Confirm and continue").click()
+    page.wait_for_url(f"{base}/admin/")
+    assert page.get_by_role("button", name="Log out").is_visible()
