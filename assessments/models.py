@@ -15,6 +15,18 @@ class Assessment(models.Model):
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who may see its candidates' results: the recruiter who first published it, and the
+    # colleagues they share it with (results.selectors.access_assessment_results checks both).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_assessments",
+    )
+    shared_with = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="shared_assessments"
+    )
 
     class Meta:
         ordering = ["title"]

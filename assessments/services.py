@@ -47,6 +47,13 @@ def publish_document(document: dict, *, user=None) -> AssessmentVersion:
             "role": document.get("role", ""),
             "description": document.get("description", ""),
         },
+        # The recruiter who first publishes an assessment owns its results.
+        create_defaults={
+            "title": document["title"],
+            "role": document.get("role", ""),
+            "description": document.get("description", ""),
+            "owner": user,
+        },
     )
     last = assessment.versions.order_by("-number").first()
     sha = json_sha256(document)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "assessments",
     "scoring",
     "credentials",
+    "results",
 ]
 
 MIDDLEWARE = [

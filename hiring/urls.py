@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from hiring.health import healthz
+from results.views import front_door
 
 admin.site.site_header = "Skillproof"
 admin.site.site_title = "Skillproof admin"
@@ -20,4 +21,6 @@ urlpatterns = [
     path("review/", include("scoring.review_urls")),
     path("", include("compliance.urls")),
     path("", include("credentials.urls")),
+    path("results/", include("results.urls")),
+    path("", front_door, name="front-door"),
 ]

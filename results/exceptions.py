@@ -1,0 +1,13 @@
+"""The results app's exception tree; views map it to HTTP in one place (`results.views`)."""
+
+
+class ResultsError(Exception):
+    """Base of every error the results app raises on purpose."""
+
+
+class NoSuchResults(ResultsError):
+    """No assessment or attempt the user may see has this id (a 404: its existence stays hidden)."""
+
+
+class DecisionNotAllowed(ResultsError):
+    """The user may read these results but not record decisions on them (Compliance)."""

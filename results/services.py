@@ -1,0 +1,140 @@
+"""Writes of the recruiter's workspace: the result rows projection, decisions and visits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import orjson
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+
+from assessments.models import Attempt
+from compliance.audit import actor_for_user, record_event
+from results.exceptions import DecisionNotAllowed
+from results.models import Decision, ResultRow, Visit
+from results.selectors import ResultsAccess
+from scoring.models import ScoreRun
+
+# The audit action of a recruiter's decision (its subject is ``attempt:<public_id>``).
+DECISION_RECORDED = "decision.recorded"
+REFRESH_BATCH = 500
+
+
+def _stale_runs(assessment_ids: list[int]):
+    """Current runs of these assessments that the projection does not show yet."""
+    first_run = ScoreRun.objects.filter(attempt=OuterRef("attempt")).order_by("created_at", "pk")
+    return (
+        ScoreRun.objects.filter(
+            superseded_by__isnull=True, attempt__version__assessment_id__in=assessment_ids
+        )
+        .filter(~Exists(ResultRow.objects.filter(run=OuterRef("pk"))))
+        .annotate(first_scored_at=Subquery(first_run.values("created_at")[:1]))
+        .values(
+            "pk",
+            "attempt_id",
+            "attempt__version_id",
+            "attempt__version__assessment_id",
+            "version_id",
+            "created_at",
+            "first_scored_at",
+            "overall_score",
+            "passed",
+            "needs_review",
+            "breakdown_json",
+        )
+        .order_by("pk")
+    )
+
+
+def _result_row(run: dict) -> ResultRow:
+    skills = [
+        skill
+        for skill in orjson.loads(run["breakdown_json"]).get("skills") or []
+        if skill.get("assessed", True)
+    ]
+    return ResultRow(
+        attempt_id=run["attempt_id"],
+        assessment_id=run["attempt__version__assessment_id"],
+        run_id=run["pk"],
+        # Runs older than ScoreRun.version scored the attempt's own version.
+        version_id=run["version_id"] or run["attempt__version_id"],
+        scored_at=run["created_at"],
+        first_scored_at=run["first_scored_at"],
+        overall_score=run["overall_score"],
+        passed=run["passed"],
+        needs_review=run["needs_review"],
+        skill_scores={skill["skill"]: skill.get("score", 0) for skill in skills},
+        skill_bands={
+            skill["skill"]: (skill.get("level") or {}).get("label", "") for skill in skills
+        },
+    )
+
+
+def refresh_result_rows(assessment_ids: Iterable[int]) -> int:
+    """Bring the result rows of these assessments up to their current score runs.
+
+    Called before every read of the table, so it is never stale, yet it costs one anti-join
+    when nothing changed: only runs stored since the last call are parsed. Scoring stays
+    unaware of this app (it reads scoring, never the other way round). Returns rows written.
+    """
+    stale = _stale_runs(list(assessment_ids))
+    run_ids = list(stale.values_list("pk", flat=True))
+    for start in range(0, len(run_ids), REFRESH_BATCH):
+        batch = [
+            _result_row(run) for run in stale.filter(pk__in=run_ids[start : start + REFRESH_BATCH])
+        ]
+        ResultRow.objects.bulk_create(
+            batch,
+            update_conflicts=True,
+            unique_fields=["attempt"],
+            update_fields=[
+                "run",
+                "version",
+                "scored_at",
+                "first_scored_at",
+                "overall_score",
+                "passed",
+                "needs_review",
+                "skill_scores",
+                "skill_bands",
+            ],
+        )
+    return len(run_ids)
+
+
+def record_decision(
+    access: ResultsAccess, attempt: Attempt, *, outcome: str, note: str, user
+) -> Decision:
+    """Record a recruiter's decision on an attempt (a new row: earlier ones stay as history).
+
+    The audit event carries the outcome, never the note: a note is about a person and must
+    stay erasable, the audit chain never forgets.
+    """
+    if not access.can_decide:
+        raise DecisionNotAllowed("Only the assessment's recruiters record decisions.")
+    with transaction.atomic():
+        previous = Decision.objects.filter(attempt=attempt).values_list("outcome", flat=True)
+        previous_outcome = previous.first()
+        decision = Decision.objects.create(
+            attempt=attempt, outcome=outcome, note=note.strip(), decided_by=user
+        )
+        record_event(
+            DECISION_RECORDED,
+            actor=actor_for_user(user),
+            subject=f"attempt:{attempt.public_id}",
+            payload={
+                "decision": decision.pk,
+                "outcome": outcome,
+                "previous_outcome": previous_outcome,
+                "assessment": access.assessment.slug,
+            },
+        )
+    return decision
+
+
+def note_visit(user, access: ResultsAccess) -> None:
+    """Remember that ``user`` saw this assessment's results now (for "new since")."""
+    Visit.objects.update_or_create(
+        user=user, assessment=access.assessment, defaults={"seen_at": timezone.now()}
+    )
