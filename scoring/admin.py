@@ -220,6 +220,8 @@ class ScoreRunAdmin(RoleAdminMixin, admin.ModelAdmin):
         "overall_score",
         "passed",
         "needs_review",
+        "redacted_at",
+        "redacted_sha256",
     )
     fieldsets = [
         ("Record (what replay checks)", {"classes": ["collapse"], "fields": readonly_fields})
