@@ -75,9 +75,7 @@ def test_a_recruiter_without_access_gets_404_on_every_page(client, cohort, other
     assert not Decision.objects.exists()
 
 
-def test_an_attempt_of_another_assessment_is_not_found_through_this_one(
-    client, cohort, recruiter
-):
+def test_an_attempt_of_another_assessment_is_not_found_through_this_one(client, cohort, recruiter):
     from tests.support.documents import small_document
     from tests.support.factories import published_version
 
