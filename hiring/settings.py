@@ -272,6 +272,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compliance.tasks.erase_expired_personal_data",
         "schedule": timedelta(seconds=env_int("RETENTION_INTERVAL_SECONDS", 86400)),
     },
+    # Only staff who switched the digest on (on /results/) receive it.
+    "results-digest": {
+        "task": "results.tasks.send_results_digests",
+        "schedule": timedelta(seconds=env_int("RESULTS_DIGEST_INTERVAL_SECONDS", 86400)),
+    },
 }
 
 # An outbox row still pending after this long is enqueued again by the sweeper.

@@ -87,3 +87,16 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} saw {self.assessment_id} at {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class DigestSubscription(models.Model):
+    """A staff user who asked for the daily results digest email, and when it last went out."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="results_digest"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Daily results digest for {self.user_id}"

@@ -41,7 +41,7 @@ from assessments.roles import Role, has_role
 from compliance.canonical import json_sha256
 from flow import steps_by_id
 from results.exceptions import NoSuchResults
-from results.models import Decision, ResultRow, Visit
+from results.models import Decision, DigestSubscription, ResultRow, Visit
 from results.presenters import HISTOGRAM_BINS, duration, time_per_step
 from scoring.models import ReviewDecision, ReviewItem
 from scoring.review_display import answer_text, breakdown_layout
@@ -381,6 +381,11 @@ def advanced_attempt_ids(version_ids: Iterable[int]) -> set[int]:
         .filter(decision=Decision.Outcome.ADVANCE)
         .values_list("pk", flat=True)
     )
+
+
+def wants_digest(user) -> bool:
+    """Whether ``user`` asked for the daily results digest email."""
+    return DigestSubscription.objects.filter(user=user).exists()
 
 
 def last_visit(user, assessment: Assessment) -> datetime | None:

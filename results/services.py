@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 import orjson
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Attempt
 from compliance.audit import actor_for_user, record_event
 from results.exceptions import DecisionNotAllowed
-from results.models import Decision, ResultRow, Visit
-from results.selectors import ResultsAccess
+from results.models import Decision, DigestSubscription, ResultRow, Visit
+from results.selectors import ResultsAccess, visible_assessments
 from scoring.models import ScoreRun
 
 # The audit action of a recruiter's decision (its subject is ``attempt:<public_id>``).
@@ -137,4 +143,82 @@ def note_visit(user, access: ResultsAccess) -> None:
     """Remember that ``user`` saw this assessment's results now (for "new since")."""
     Visit.objects.update_or_create(
         user=user, assessment=access.assessment, defaults={"seen_at": timezone.now()}
+    )
+
+
+# --- The daily digest ------------------------------------------------------------------------
+
+# A digest goes out at most once in this long, however often beat runs the task.
+DIGEST_INTERVAL = timedelta(hours=20)
+
+
+def set_digest(user, *, wanted: bool) -> None:
+    """Subscribe ``user`` to the daily results digest, or unsubscribe them."""
+    if wanted:
+        DigestSubscription.objects.get_or_create(user=user)
+    else:
+        DigestSubscription.objects.filter(user=user).delete()
+
+
+def _digest_lines(user, since) -> list[dict]:
+    assessments = list(visible_assessments(user))
+    refresh_result_rows(assessment.pk for assessment in assessments)
+    counts = dict(
+        ResultRow.objects.filter(assessment__in=assessments, scored_at__gt=since)
+        .values("assessment_id")
+        .annotate(new=Count("pk"))
+        .values_list("assessment_id", "new")
+    )
+    return [
+        {
+            "assessment": assessment,
+            "new": counts[assessment.pk],
+            "url": settings.SITE_URL + reverse("results:table", kwargs={"slug": assessment.slug}),
+        }
+        for assessment in assessments
+        if counts.get(assessment.pk)
+    ]
+
+
+def send_due_digest(subscription_id: int, now=None) -> bool:
+    """Email one subscriber what was scored since their last digest; True when one was sent.
+
+    Idempotent: the row is locked while sending and a digest sent less than DIGEST_INTERVAL
+    ago is not sent again. Nothing new, no email.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        subscription = (
+            DigestSubscription.objects.select_for_update(skip_locked=True)
+            .select_related("user")
+            .filter(pk=subscription_id)
+            .first()
+        )
+        if subscription is None or (
+            subscription.last_sent_at and now - subscription.last_sent_at < DIGEST_INTERVAL
+        ):
+            return False
+        user = subscription.user
+        since = subscription.last_sent_at or subscription.created_at
+        try:
+            lines = _digest_lines(user, since) if user.is_active and user.email else []
+        except PermissionDenied:
+            lines = []  # no longer a Recruiter or Compliance officer
+        if lines:
+            context = {"user": user, "lines": lines, "since": since}
+            send_mail(
+                render_to_string("results/emails/digest_subject.txt", context).strip(),
+                render_to_string("results/emails/digest.txt", context),
+                settings.DEFAULT_FROM_EMAIL,
+                [user.email],
+            )
+        subscription.last_sent_at = now
+        subscription.save(update_fields=["last_sent_at"])
+    return bool(lines)
+
+
+def send_due_digests(now=None) -> int:
+    """Send every subscriber's daily digest that is due; returns how many were sent."""
+    return sum(
+        send_due_digest(pk, now) for pk in DigestSubscription.objects.values_list("pk", flat=True)
     )

@@ -8,6 +8,7 @@ app_name = "results"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("digest", views.digest, name="digest"),
     path("<slug:slug>/", views.table, name="table"),
     path("<slug:slug>/export.csv", views.export_csv, name="export"),
     path("<slug:slug>/compare", views.compare, name="compare"),

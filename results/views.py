@@ -67,8 +67,25 @@ def index(request):
     return render(
         request,
         "results/index.html",
-        {"funnels": selectors.funnels(request.user, assessments), "nav": "results"},
+        {
+            "funnels": selectors.funnels(request.user, assessments),
+            "nav": "results",
+            "digest": selectors.wants_digest(request.user),
+        },
     )
+
+
+@require_POST
+@results_view
+def digest(request):
+    """Switch the daily results digest email on or off."""
+    selectors.visible_assessments(request.user)  # the role check: only results users subscribe
+    wanted = request.POST.get("digest") == "on"
+    services.set_digest(request.user, wanted=wanted)
+    messages.success(
+        request, "Daily digest switched on." if wanted else "Daily digest switched off."
+    )
+    return redirect("results:index")
 
 
 def _table_setup(request, slug: str):
