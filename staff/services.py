@@ -8,7 +8,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from compliance.audit import Action, actor_for_user, record_event
+from audit.services import Action, actor_for_user, record_event
 
 AUTHENTICATOR_NAME = "Authenticator app"
 
@@ -57,19 +57,20 @@ def _check_code(request, device: TOTPDevice, code: str) -> None:
         )
 
 
-@transaction.atomic
 def confirm_authenticator(request, device: TOTPDevice, code: str) -> None:
     """Confirm a new authenticator with a first code from it; this session is then verified."""
+    # Checked outside the transaction: a wrong code's throttle count and audit event must stay.
     _check_code(request, device, code)
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        record_event(
+            Action.STAFF_AUTHENTICATOR_ADDED,
+            actor=actor_for_user(request.user),
+            subject=f"user:{request.user.pk}",
+            payload={"device": device.persistent_id},
+        )
     otp_login(request, device)
-    record_event(
-        Action.STAFF_AUTHENTICATOR_ADDED,
-        actor=actor_for_user(request.user),
-        subject=f"user:{request.user.pk}",
-        payload={"device": device.persistent_id},
-    )
 
 
 def verify_session(request, device: TOTPDevice, code: str) -> None:
