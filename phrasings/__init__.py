@@ -87,16 +87,23 @@ def _probes(phrasing: str) -> list[str]:
 
 
 @lru_cache(maxsize=8192)
+def _run_probes(phrasing: str) -> None:
+    """Every probe through the phrasing's pattern; TimeoutError when one takes too long. Only a
+    pass is cached (lru_cache keeps no exception): a refusal is tried again, as it may have
+    come from a busy machine."""
+    pattern = compile_phrasing(phrasing)
+    for probe in _probes(phrasing):
+        for _ in pattern.finditer(probe, timeout=PROBE_TIME_LIMIT):
+            pass
+
+
 def phrasing_problem(phrasing: str) -> str | None:
-    """Why a phrasing cannot be published, or None when it is sound (cached per phrasing)."""
+    """Why a phrasing cannot be published, or None when it is sound."""
     error = _compile_error(phrasing)
     if error is not None:
         return f"is not a valid regular expression ({error})"
-    pattern = compile_phrasing(phrasing)
     try:
-        for probe in _probes(phrasing):
-            for _ in pattern.finditer(probe, timeout=PROBE_TIME_LIMIT):
-                pass
+        _run_probes(phrasing)
     except TimeoutError:
         return (
             f"is too slow on long answers (over {PROBE_TIME_LIMIT:g} s): a repeated group that "
