@@ -14,7 +14,7 @@ from assessments.authoring import admin as authoring_admin
 from assessments.authoring import services as authoring
 from assessments.exceptions import InvalidDocument
 from assessments.models import Assessment, AssessmentVersion, Attempt, Invitation, Response
-from assessments.roles import Role, RoleAdminMixin, has_role
+from audit.roles import Role, RoleAdminMixin, has_role
 
 
 def _can_author(request) -> bool:

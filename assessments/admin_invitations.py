@@ -21,7 +21,7 @@ from assessments.emails import candidate_link
 from assessments.exceptions import InvalidAnswer
 from assessments.forms import CsvInviteForm, DecideAccommodationForm, InviteForm
 from assessments.models import AccommodationRequest, Attempt, Invitation
-from assessments.roles import RoleAdminMixin
+from audit.roles import RoleAdminMixin
 
 _BaseInvitationAdmin = authoring_admin.InvitationAdmin
 

@@ -27,8 +27,8 @@ from assessments.models import (
 )
 from assessments.selectors import ERASED_EMAIL_DOMAIN
 from assessments.tokens import hash_token, new_token
-from compliance.audit import Action, actor_for_user, record_event
-from compliance.canonical import json_sha256
+from audit.canonical import json_sha256
+from audit.services import Action, actor_for_user, record_event
 from scoring.services import request_scoring  # the one door from assessments to scoring
 
 logger = logging.getLogger(__name__)
@@ -307,7 +307,7 @@ MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
 def _audit_action(name: str, fallback: str) -> str:
-    """An action name from compliance.audit when it defines one, else ours (same spelling)."""
+    """An action name from audit.services when it defines one, else ours (same spelling)."""
     return getattr(Action, name, fallback)
 
 

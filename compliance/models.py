@@ -1,30 +1,6 @@
-"""Compliance tables: the hash-chained audit log, demographics (walled off) and erasures."""
+"""Compliance tables: demographics (walled off) and erasures. The audit log lives in `audit`."""
 
 from django.db import models
-
-
-class AuditEvent(models.Model):
-    """One entry of the append-only audit chain.
-
-    ``event_hash`` is the sha256 of the canonical JSON of (seq, time, actor, action, subject,
-    payload, prev_hash), so changing, removing or reordering any row breaks every later link.
-    """
-
-    seq = models.PositiveBigIntegerField(unique=True)
-    occurred_at = models.DateTimeField()
-    actor = models.CharField(max_length=200, help_text="user:<id>, candidate:<attempt>, or system")
-    action = models.CharField(max_length=80, db_index=True)
-    subject = models.CharField(max_length=200, db_index=True)
-    payload = models.TextField(help_text="Canonical JSON")
-    prev_hash = models.CharField(max_length=64)
-    event_hash = models.CharField(max_length=64, unique=True)
-
-    class Meta:
-        ordering = ["seq"]
-
-    def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.subject}"
-
 
 # --- Demographics: walled off --------------------------------------------------------------------
 # Voluntary self-identification answers. Only compliance code reads this table, and only to

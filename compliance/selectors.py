@@ -13,8 +13,9 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from assessments.models import Assessment, AssessmentVersion, Attempt, Invitation
+from audit.models import AuditEvent
 from compliance.exceptions import UnknownAssessment, UnknownCandidate
-from compliance.models import AuditEvent, ErasureRecord
+from compliance.models import ErasureRecord
 from scoring.models import ReviewDecision, ScoreRun
 
 EXPORT_CHUNK_SIZE = 500

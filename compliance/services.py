@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import Assessment, Attempt, Invitation
+from audit.models import AuditEvent
+from audit.services import Action, record_event
 from compliance import demographics
-from compliance.audit import Action, record_event
 from compliance.bias import BiasReport, compute_bias_audit
 from compliance.exceptions import InvalidReportRequest, PopulationTooSmall
-from compliance.models import AuditEvent, ErasureRecord
+from compliance.models import ErasureRecord
 from compliance.reporting import audit_export
 from compliance.reporting import bias as bias_rendering
 from compliance.selectors import attempt_records, export_attempts, invitation_ids

@@ -11,8 +11,8 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
-from compliance.audit import Action, record_event
-from compliance.context import current_actor
+from audit.context import current_actor
+from audit.services import Action, record_event
 from hiring.clients import client_address
 
 User = get_user_model()

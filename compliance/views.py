@@ -21,16 +21,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments.exceptions import InvitationUnavailable
 from assessments.models import Attempt
-from assessments.roles import Role, has_role
 from assessments.selectors import access_invitation_by_token, latest_attempt
-from compliance import demographics, selectors, services
-from compliance.anchors import (
+from audit.anchors import (
     anchor_file_path,
     read_anchors,
     signing_key_path,
     verify_audit_chain,
 )
-from compliance.audit import actor_for_user, chain_head
+from audit.roles import Role, has_role
+from audit.services import actor_for_user, chain_head
+from compliance import demographics, selectors, services
 from compliance.exceptions import ComplianceError, UnknownAssessment, UnknownCandidate
 from compliance.forms import (
     RACE_ETHNICITY_HELP,

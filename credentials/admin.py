@@ -6,7 +6,7 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from assessments.roles import Role, RoleAdminMixin
+from audit.roles import Role, RoleAdminMixin
 from credentials import services
 from credentials.exceptions import AccessDenied, InvalidInput
 from credentials.models import Credential, IssuanceJob, IssuerKey, StatusList

@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from assessments.models import AssessmentVersion
-from assessments.roles import Role, has_role
 from assessments.selectors import invitation_erased
 from assessments.tokens import hash_token, new_token
-from compliance.audit import Action, actor_for_user, record_event
+from audit.roles import Role, has_role
+from audit.services import Action, actor_for_user, record_event
 from credentials import conf, documents, keys
 from credentials.exceptions import (
     AccessDenied,

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The audit log: the ground floor every other app records to.
+    "audit",
     "staff",
     "compliance",
     "assessments",
@@ -81,7 +83,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "staff.middleware.SecondFactorRequiredMiddleware",
     # Names the staff user behind role changes in the audit chain (else "system").
-    "compliance.context.AuditActorMiddleware",
+    "audit.context.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: answers a sign-in refused by the lockout.
@@ -265,7 +267,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("ISSUANCE_SWEEP_SECONDS", 10)),
     },
     "anchor-audit-chain": {
-        "task": "compliance.tasks.anchor_audit_chain",
+        "task": "audit.tasks.anchor_audit_chain",
         "schedule": timedelta(seconds=env_int("AUDIT_ANCHOR_INTERVAL_SECONDS", 3600)),
     },
     "erase-expired-personal-data": {

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from assessments.roles import RoleAdminMixin
+from audit.roles import RoleAdminMixin
 from results.models import Decision
 
 

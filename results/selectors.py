@@ -37,8 +37,8 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Lower
 
 from assessments.models import Assessment, AssessmentVersion, Attempt, Invitation, Response
-from assessments.roles import Role, has_role
-from compliance.canonical import json_sha256
+from audit.canonical import json_sha256
+from audit.roles import Role, has_role
 from flow import steps_by_id
 from results.exceptions import NoSuchResults
 from results.models import Decision, DigestSubscription, ResultRow, Visit

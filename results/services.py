@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Attempt
-from compliance.audit import actor_for_user, record_event
+from audit.services import actor_for_user, record_event
 from results.exceptions import DecisionNotAllowed
 from results.models import Decision, DigestSubscription, ResultRow, Visit
 from results.selectors import ResultsAccess, visible_assessments

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from compliance.audit import Action, actor_for_user, record_event
+from audit.services import Action, actor_for_user, record_event
 from results import exports, selectors, services
 from results.exceptions import DecisionNotAllowed, NoSuchResults
 from results.forms import DecisionForm, ResultsFilterForm

@@ -18,8 +18,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from assessments.roles import Role, RoleAdminMixin, has_role
-from compliance.audit import actor_for_user
+from audit.roles import Role, RoleAdminMixin, has_role
+from audit.services import actor_for_user
 from scoring import services
 from scoring.exceptions import RescoreRefused
 from scoring.models import ReviewItem, ScoreRun, ScoringJob, TextModel

@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.roles import Role, has_role
-from compliance.audit import Action, actor_for_user, record_event
+from audit.roles import Role, has_role
+from audit.services import Action, actor_for_user, record_event
 from scoring.exceptions import ReviewRefused
 from scoring.models import ReviewDecision, ReviewItem, ScoringJob
 from scoring.services import request_scoring

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from assessments.presenters import render_markdown
-from assessments.roles import Role, has_role
+from audit.roles import Role, has_role
 from scoring import review_services
 from scoring.exceptions import ReviewRefused
 from scoring.models import ReviewItem

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from assessments.roles import Role, has_role
+from audit.roles import Role, has_role
 from scoring.models import ReviewDecision, ReviewItem, ScoreRun, ScoringJob, TextModel
 
 

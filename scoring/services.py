@@ -23,8 +23,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from compliance.audit import Action, record_event
-from compliance.canonical import canonical_json, json_sha256
+from audit.canonical import canonical_json, json_sha256
+from audit.services import Action, record_event
 from scoring import engine
 from scoring.exceptions import (
     InputsUnavailable,

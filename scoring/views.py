@@ -16,7 +16,7 @@ from assessments.selectors import (
     candidate_personal_data,
     latest_attempt,
 )
-from compliance.audit import Action, record_event
+from audit.services import Action, record_event
 from scoring.presenters import candidate_result, credential_link, score_summary
 from scoring.selectors import current_score_run, scoring_status
 

@@ -34,7 +34,7 @@ from assessments.authoring.models import (
 )
 from assessments.authoring.problems import ancestry, draft_of, draft_problems, same_row
 from assessments.exceptions import AssessmentError, InvalidDocument
-from assessments.roles import Role, RoleAdminMixin
+from audit.roles import Role, RoleAdminMixin
 
 END_CHOICE = ("", "— end of the assessment —")
 LIST_FIELDS = {"phrasings", "log_lines", "table_columns", "scale_labels"}

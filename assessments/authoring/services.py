@@ -13,7 +13,7 @@ from assessments.documents import validate_document
 from assessments.exceptions import InvalidDocument
 from assessments.models import Assessment, AssessmentVersion
 from assessments.services import publish_document
-from compliance.canonical import json_sha256
+from audit.canonical import json_sha256
 
 
 def latest_version(slug: str) -> AssessmentVersion | None:

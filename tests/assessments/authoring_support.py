@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 
 from assessments.authoring.files import dump_document
 from assessments.authoring.services import import_draft
-from assessments.roles import Role
+from audit.roles import Role
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "assessments" / "demo"
 ALL_ITEM_TYPES = DEMO_DIR / "all-item-types.yaml"

@@ -10,8 +10,8 @@ from django.urls import reverse
 from assessments.authoring.models import AssessmentDraft, DraftCriterion, DraftOption
 from assessments.authoring.services import publish_draft
 from assessments.models import AssessmentVersion, Attempt, Invitation, Response
-from assessments.roles import Role
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
+from audit.roles import Role
 from tests.assessments.authoring_support import (  # noqa: F401 -- fixtures
     ALL_ITEM_TYPES,
     draft_from,

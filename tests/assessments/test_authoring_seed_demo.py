@@ -8,7 +8,7 @@ from django.core.management import call_command
 from assessments.authoring.models import AssessmentDraft
 from assessments.management.commands.seed_demo import demo_files
 from assessments.models import AssessmentVersion, Invitation
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

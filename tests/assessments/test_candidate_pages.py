@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from assessments import presenters, services
 from assessments.models import Attempt, Response
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 from scoring.models import ScoringJob
 from tests.support.documents import small_document
 from tests.support.factories import invitation_for, published_version

@@ -97,7 +97,7 @@ def test_publishing_an_unchanged_draft_is_refused(recruiter, version):
 
 
 def test_publish_goes_through_publish_document_and_is_audited(recruiter):
-    from compliance.models import AuditEvent
+    from audit.models import AuditEvent
 
     version = publish_draft(
         import_draft(ALL_ITEM_TYPES.read_text(encoding="utf-8")), user=recruiter

@@ -14,8 +14,8 @@ from django.utils import timezone
 from assessments import selectors, services, tokens
 from assessments.exceptions import InvalidAnswer, InvitationUnavailable
 from assessments.models import AccommodationRequest, Attempt, Invitation
-from assessments.roles import Role
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
+from audit.roles import Role
 from tests.support.factories import invitation_for, published_version
 
 # --- Tokens ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from assessments.models import Attempt, Response
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 from scoring.models import ScoringJob
 from tests.support.browser import assert_no_axe_violations
 from tests.support.factories import invitation_for, published_version

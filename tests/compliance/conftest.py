@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, User
 
-from assessments.roles import Role
+from audit.roles import Role
 from tests.compliance.helpers import ScoredAttempts
 
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import AssessmentVersion, Attempt, Invitation
+from audit.models import AuditEvent
+from audit.services import event_hash, hashed_fields
 from compliance import demographics
-from compliance.audit import event_hash, hashed_fields
-from compliance.models import AuditEvent
 from scoring.models import ScoreRun, ScoringJob
 from scoring.services import request_scoring, run_scoring_job
 from tests.support.factories import invitation_for, published_version

@@ -11,9 +11,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.services import Action
 from compliance import demographics
-from compliance.audit import Action
-from compliance.models import AuditEvent
 from compliance.services import compute_bias_report, export_bias_audit
 from tests.compliance.helpers import bulk_scored_attempts
 

@@ -6,8 +6,8 @@ import stat
 import pytest
 from django.core.management import call_command
 
-from compliance import tasks
-from compliance.anchors import (
+from audit import tasks
+from audit.anchors import (
     ANCHOR_FORMAT,
     append_anchor,
     load_signing_key,
@@ -15,7 +15,7 @@ from compliance.anchors import (
     signing_key_path,
     verify_audit_chain,
 )
-from compliance.audit import chain_head, record_event
+from audit.services import chain_head, record_event
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
-from compliance.anchors import append_anchor, verify_audit_chain
-from compliance.audit import GENESIS_HASH, Action, chain_head, record_event, verify_chain
-from compliance.models import AuditEvent
+from audit.anchors import append_anchor, verify_audit_chain
+from audit.models import AuditEvent
+from audit.services import GENESIS_HASH, Action, chain_head, record_event, verify_chain
 from tests.compliance.helpers import audit_trigger_disabled, rehash_from
 
 pytestmark = pytest.mark.django_db

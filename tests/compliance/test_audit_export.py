@@ -9,9 +9,9 @@ import subprocess
 import pytest
 from django.core.management import CommandError, call_command
 
-from compliance.audit import Action, chain_head, verify_chain
+from audit.models import AuditEvent
+from audit.services import Action, chain_head, verify_chain
 from compliance.exceptions import UnknownCandidate
-from compliance.models import AuditEvent
 from compliance.reporting.audit_export import CSV_COLUMNS
 from compliance.services import start_audit_export
 from scoring.models import ReviewItem

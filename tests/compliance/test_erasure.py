@@ -8,10 +8,11 @@ from django.urls import reverse
 
 from assessments import services as assessment_services
 from assessments.models import AccommodationRequest, Invitation, Response
+from audit.anchors import append_anchor, verify_audit_chain
+from audit.models import AuditEvent
+from audit.services import Action
 from compliance import demographics
-from compliance.anchors import append_anchor, verify_audit_chain
-from compliance.audit import Action
-from compliance.models import AuditEvent, Demographics, ErasureRecord
+from compliance.models import Demographics, ErasureRecord
 from compliance.services import erase_candidate
 from credentials import services as credential_services
 from credentials.models import LearnerRecord

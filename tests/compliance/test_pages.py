@@ -8,9 +8,9 @@ import subprocess
 import pytest
 from django.urls import reverse
 
-from compliance.anchors import append_anchor
-from compliance.audit import Action
-from compliance.models import AuditEvent
+from audit.anchors import append_anchor
+from audit.models import AuditEvent
+from audit.services import Action
 from compliance.reporting import audit_export
 from compliance.services import start_audit_export
 from tests.compliance.helpers import audit_trigger_disabled, bulk_scored_attempts

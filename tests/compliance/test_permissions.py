@@ -76,7 +76,7 @@ def test_compliance_pages_are_read_only(client, users):
 
 
 def test_only_compliance_sees_the_audit_log_in_the_admin(client, users):
-    url = reverse("admin:compliance_auditevent_changelist")
+    url = reverse("admin:audit_auditevent_changelist")
     for who, expected in (("compliance", 200), ("recruiter", 403), ("reviewer", 403)):
         client.force_login(users[who])
         assert client.get(url).status_code == expected, who
@@ -85,11 +85,11 @@ def test_only_compliance_sees_the_audit_log_in_the_admin(client, users):
 def test_the_audit_log_cannot_be_changed_in_the_admin(client, users, scored):
     scored.take()
     client.force_login(users["compliance"])
-    assert client.get(reverse("admin:compliance_auditevent_add")).status_code == 403
-    from compliance.models import AuditEvent
+    assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
+    from audit.models import AuditEvent
 
     event = AuditEvent.objects.first()
-    change = reverse("admin:compliance_auditevent_change", args=[event.pk])
+    change = reverse("admin:audit_auditevent_change", args=[event.pk])
     assert client.post(change, {"actor": "user:1"}).status_code == 403
-    delete = reverse("admin:compliance_auditevent_delete", args=[event.pk])
+    delete = reverse("admin:audit_auditevent_delete", args=[event.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403

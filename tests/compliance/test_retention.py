@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from assessments.models import Attempt, Invitation
+from audit.anchors import append_anchor, verify_audit_chain
 from compliance import tasks
-from compliance.anchors import append_anchor, verify_audit_chain
 from compliance.models import ErasureRecord
 from compliance.services import erase_expired_personal_data
 

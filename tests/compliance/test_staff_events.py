@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import RequestFactory
 
-from assessments.roles import Role
-from compliance.audit import Action
-from compliance.context import AuditActorMiddleware
-from compliance.models import AuditEvent
+from audit.context import AuditActorMiddleware
+from audit.models import AuditEvent
+from audit.roles import Role
+from audit.services import Action
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from assessments import services as assessment_services
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 from credentials import services
 from credentials.models import Credential, IssuanceJob, LerAccessToken
 from credentials.schemas import ACHIEVEMENT_CREDENTIAL, schema_errors

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 from credentials import services
 from credentials.exceptions import AccessDenied, InvalidInput
 from credentials.models import Credential, StatusList

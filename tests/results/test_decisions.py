@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 from results.models import Decision
 from results.selectors import advanced_attempt_ids
 from results.services import DECISION_RECORDED

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from assessments.roles import Role
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
+from audit.roles import Role
 
 pytestmark = pytest.mark.django_db
 SLUG = "small-support"

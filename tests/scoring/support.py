@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 
 from assessments import services as assessment_services
 from assessments.authoring.files import read_document
-from assessments.roles import Role
+from audit.roles import Role
 from scoring.models import ScoreRun, ScoringJob
 from scoring.services import run_scoring_job
 from tests.support.factories import invitation_for, published_version

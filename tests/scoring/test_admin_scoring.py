@@ -5,7 +5,7 @@ import hashlib
 import pytest
 from django.urls import reverse
 
-from assessments.roles import Role
+from audit.roles import Role
 from scoring import services
 from scoring.models import ScoreRun, ScoringJob, TextModel
 from tests.scoring.support import publish_demo, run_pending, staff, take_small

@@ -17,7 +17,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from assessments import services as assessment_services
-from assessments.roles import Role
+from audit.roles import Role
 from scoring.models import ScoreRun, ScoringJob, TextModel
 from scoring.services import sweep_stale_jobs
 from tests.scoring.support import staff

@@ -10,7 +10,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from assessments.roles import Role
+from audit.roles import Role
 from scoring import review_services, services
 from scoring.management.simulation import simulate_candidates
 from scoring.models import ReviewItem, ScoreRun, ScoringJob

@@ -5,9 +5,9 @@ import json
 import pytest
 from django.urls import reverse
 
-from assessments.roles import Role
-from compliance.audit import Action
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
+from audit.roles import Role
+from audit.services import Action
 from scoring import services
 from scoring.models import ReviewDecision, ReviewItem, ScoringJob
 from scoring.selectors import current_score_run

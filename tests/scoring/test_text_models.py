@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
-from compliance.audit import Action
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import Action
 from scoring import engine, services
 from scoring.exceptions import RescoreRefused
 from scoring.management.simulation import simulate_candidates

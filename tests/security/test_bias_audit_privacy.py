@@ -20,9 +20,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.roles import Role
+from audit.models import AuditEvent
+from audit.roles import Role
 from compliance.bias import AuditRecord, compute_bias_audit
-from compliance.models import AuditEvent
 from tests.compliance.helpers import bulk_candidates_with_answers
 from tests.scoring.support import staff
 from tests.support.factories import published_version

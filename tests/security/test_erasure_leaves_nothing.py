@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import Invitation, Response
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 from compliance.services import erase_candidate, start_audit_export
 from scoring import services as scoring_services
 from scoring.models import ReviewDecision, ReviewItem, ScoreInput, ScoreRun, ScoringJob

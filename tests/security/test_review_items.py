@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.roles import Role
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
+from audit.roles import Role
 from scoring.models import ReviewDecision, ReviewItem, ScoringJob
 from tests.scoring.support import run_pending, staff, take_small
 

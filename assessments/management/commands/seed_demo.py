@@ -19,9 +19,9 @@ from assessments.authoring.files import read_document
 from assessments.authoring.services import import_draft, publish_draft
 from assessments.exceptions import InvalidDocument
 from assessments.models import Invitation
-from assessments.roles import Role
 from assessments.tokens import demo_token, hash_token
-from compliance.canonical import json_sha256
+from audit.canonical import json_sha256
+from audit.roles import Role
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 # Fixtures for tests live beside the demo library but are not shown to hiring managers.

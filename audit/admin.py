@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from assessments.roles import Role, RoleAdminMixin
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
+from audit.roles import Role, RoleAdminMixin
 
 
 @admin.register(AuditEvent)

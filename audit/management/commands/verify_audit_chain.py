@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from compliance.anchors import verify_audit_chain
+from audit.anchors import verify_audit_chain
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from compliance.canonical import canonical_json, sha256_hex
-from compliance.models import AuditEvent
+from audit.canonical import canonical_json, sha256_hex
+from audit.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
 # Serialises writers so that sequence numbers and prev_hash links never fork.

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from compliance.anchors import AnchorError, anchor_file_path, append_anchor, read_anchors
+from audit.anchors import AnchorError, anchor_file_path, append_anchor, read_anchors
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ made in the admin) do not, so `AuditActorMiddleware` leaves the request's user h
 
 from contextvars import ContextVar
 
-from compliance.audit import actor_for_user
+from audit.services import actor_for_user
 
 _current_request = ContextVar("skillproof_current_request", default=None)
 

@@ -10,7 +10,7 @@ against every anchor: a rewritten chain no longer ends in the anchored hash.
 
 Each anchor line is canonical JSON: ``{"format", "seq", "event_hash", "anchored_at",
 "prev_anchor", "key_id", "signature"}``. ``prev_anchor`` is the sha256 of the previous line's
-signed body, so removing or reordering anchor lines is detected too. Like `compliance.audit`,
+signed body, so removing or reordering anchor lines is detected too. Like `audit.services`,
 this module imports no other app.
 """
 
@@ -36,8 +36,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from django.conf import settings
 from django.utils import timezone
 
-from compliance.audit import GENESIS_HASH, ChainReport, chain_head, verify_chain
-from compliance.canonical import canonical_json, sha256_hex
+from audit.canonical import canonical_json, sha256_hex
+from audit.services import GENESIS_HASH, ChainReport, chain_head, verify_chain
 
 logger = logging.getLogger(__name__)
 
