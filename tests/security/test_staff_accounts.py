@@ -11,8 +11,8 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.services import Action
 from audit.models import AuditEvent
+from audit.services import Action
 from tests.support.browser import assert_no_axe_violations
 from tests.support.production import PRODUCTION, manage
 
