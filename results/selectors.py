@@ -206,6 +206,7 @@ def versions_with_attempts(assessment: Assessment) -> list[int]:
     return sorted(
         set(
             _with_version_number(Attempt.objects.filter(version__assessment=assessment))
+            .order_by()
             .values_list("version_number", flat=True)
             .distinct()
         ),
