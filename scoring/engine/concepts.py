@@ -54,11 +54,9 @@ class _Search:
         if self.phrasing is not None:
             return self.phrasing
         start = match.start()
-        return next(
-            phrasing
-            for probe, phrasing in self.probes
-            if probe.match(match.string, start, timeout=SEARCH_TIME_LIMIT)
-        )
+        # No time limit: each probe redoes, at one position, what the timed search of the
+        # alternation has just finished there (its branches in order, up to the one that took).
+        return next(phrasing for probe, phrasing in self.probes if probe.match(match.string, start))
 
 
 @dataclass(frozen=True, slots=True)
