@@ -20,14 +20,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Web server, Celery worker and beat, demo data. Ctrl-C stops all three.
+# Web server, Celery worker and beat, demo data. Ctrl-C stops all three. On a small install one
+# worker consumes every workload's queue (docker-compose.yml shows a worker per workload).
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
 	@echo "Starting web (http://$(HOST):$(PORT)), Celery worker and beat. Ctrl-C stops all of it."
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(VENV)/bin/celery -A hiring worker --loglevel=INFO --concurrency=2 & \
+	  $(VENV)/bin/celery -A hiring worker --loglevel=INFO --concurrency=2 \
+	    --queues=scoring,issuance,email,reports,maintenance & \
 	  $(VENV)/bin/celery -A hiring beat --loglevel=INFO & \
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
 	  sleep 5; $(PY) manage.py seed_demo; \

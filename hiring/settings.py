@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from hiring.env import available_redis, env_bool, env_int, env_list
 
@@ -252,6 +253,29 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 150)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A queue per workload, so a slow kind of work never delays another: a burst of credential
+# issuance or a model training does not hold up candidates' scores, and the maintenance queue
+# (sweepers, expiry, retention, the audit sequencer) stays short enough to run every second.
+# A worker started without -Q consumes all of them (`make run`, the tests); docker-compose.yml
+# runs a worker per group, and adding workers for one group scales that workload alone.
+WORKLOAD_QUEUES = ("scoring", "issuance", "email", "reports", "maintenance")
+# Each queue on its own exchange and key: a shared binding would copy a message to every queue.
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in WORKLOAD_QUEUES]
+CELERY_TASK_ROUTES = {
+    "scoring.tasks.score_attempt": {"queue": "scoring"},
+    "credentials.tasks.issue_credentials": {"queue": "issuance"},
+    # Runs after every scored attempt (and on beat) to write the issuance jobs of new passes.
+    "credentials.tasks.sweep_issuance": {"queue": "issuance"},
+    "results.tasks.send_results_digests": {"queue": "email"},
+    # Batch work staff start, minutes long: never ahead of a candidate's score.
+    "scoring.tasks.train_text_models": {"queue": "reports"},
+    "scoring.tasks.sweep_scoring_jobs": {"queue": "maintenance"},
+    "assessments.tasks.submit_expired_attempts": {"queue": "maintenance"},
+    "compliance.tasks.erase_expired_personal_data": {"queue": "maintenance"},
+    "audit.tasks.*": {"queue": "maintenance"},
+}
+# A task nobody routed still runs somewhere (and tests/pipeline/test_queues.py names it).
+CELERY_TASK_DEFAULT_QUEUE = "maintenance"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-scoring-jobs": {

@@ -1,6 +1,7 @@
 """With no Redis, `make run` uses kombu's filesystem transport: a real worker still scores jobs."""
 
 from celery import Celery
+from django.conf import settings
 from django.test import Client
 
 from scoring.models import ScoreRun, ScoringJob
@@ -24,6 +25,9 @@ def filesystem_sender(data_dir) -> Celery:
             "control_folder": str(control),
         },
         task_serializer="json",
+        # The project's queues and routes, so the task lands on the queue the worker consumes.
+        task_queues=settings.CELERY_TASK_QUEUES,
+        task_routes=settings.CELERY_TASK_ROUTES,
     )
 
 

@@ -8,6 +8,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 from hiring.celery import app as celery_app
@@ -69,6 +70,8 @@ class Worker:
             "worker",
             "--loglevel=WARNING",
             f"--concurrency={self.concurrency}",
+            # Every workload's queue, as `make run` does: one worker runs the whole pipeline.
+            f"--queues={','.join(settings.WORKLOAD_QUEUES)}",
             "-n",
             self.name,
             "--without-gossip",
