@@ -1,17 +1,19 @@
-"""Signed checkpoints of the audit chain, kept outside the database.
+"""Signed tree heads of the audit log, kept outside the database.
 
-Anyone who can write to the database can edit an event and recompute every later hash, and the
-chain alone would verify again. So at intervals (a beat task and `anchor_audit_chain`) the head
-of the chain is signed with an Ed25519 key that lives in a file, and the signed checkpoint is
-appended to a file the database user cannot rewrite (by default both under
-``SKILLPROOF_DATA_DIR``; point ``AUDIT_ANCHOR_FILE`` at an append-only location, e.g. a file
-with ``chattr +a`` or a volume shipped to write-once storage). Verification checks the chain
-against every anchor: a rewritten chain no longer ends in the anchored hash.
+Anyone who can write to the database can edit an event and recompute every hash after it, and
+the log alone would verify again. So the sequencer signs each tree head it makes (RFC 9162
+§4.10: tree size, root hash, time) with an Ed25519 key that lives in a file, and appends it to
+a file the database user cannot rewrite (by default both under ``SKILLPROOF_DATA_DIR``; point
+``AUDIT_ANCHOR_FILE`` at an append-only location, e.g. a file with ``chattr +a`` or a volume
+shipped to write-once storage). Verification checks the log against every head: a rewritten log
+no longer has the signed roots.
 
-Each anchor line is canonical JSON: ``{"format", "seq", "event_hash", "anchored_at",
-"prev_anchor", "key_id", "signature"}``. ``prev_anchor`` is the sha256 of the previous line's
-signed body, so removing or reordering anchor lines is detected too. Like `audit.services`,
-this module imports no other app.
+The signature covers the canonical JSON of ``{"root_hash", "timestamp", "tree_size"}`` (sorted
+keys, no spaces, UTF-8; the timestamp in milliseconds since the epoch), so anyone holding the
+public key can check a head, or a receipt, without this code. Each line of the file is canonical
+JSON: the three signed fields, ``format``, ``key_id`` and ``signature`` (base64). Lines written
+before the Merkle tree (``skillproof/audit-anchor@1``: a signed event hash at a sequence
+number) are still checked, as checkpoints. Like the rest of `audit`, imports no other app.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
+import base58
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -34,15 +37,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from django.conf import settings
-from django.utils import timezone
 
 from audit.canonical import canonical_json, sha256_hex
-from audit.services import GENESIS_HASH, ChainReport, chain_head, verify_chain
 
 logger = logging.getLogger(__name__)
 
-ANCHOR_FORMAT = "skillproof/audit-anchor@1"
-_SIGNED_FIELDS = ("format", "seq", "event_hash", "anchored_at", "prev_anchor", "key_id")
+TREE_HEAD_FORMAT = "skillproof/tree-head@1"
+# Checkpoints of the hash chain signed before the log had a Merkle tree.
+LEGACY_ANCHOR_FORMAT = "skillproof/audit-anchor@1"
+_LEGACY_SIGNED_FIELDS = ("format", "seq", "event_hash", "anchored_at", "prev_anchor", "key_id")
+# The multicodec prefix of an Ed25519 public key, as Multikey (and did:key) encode it.
+_ED25519_MULTICODEC = b"\xed\x01"
 
 
 class AnchorError(Exception):
@@ -108,50 +113,88 @@ def _create_key(path: Path) -> None:
     path.with_suffix(path.suffix + ".pub").write_bytes(public_pem)
 
 
-@dataclass(frozen=True)
-class Anchor:
-    """One signed checkpoint: the chain had ``seq`` events ending in ``event_hash``."""
+def public_key_multibase(public_key: Ed25519PublicKey) -> str:
+    """The key as Multikey ``publicKeyMultibase``: ``z`` and base58btc of 0xed01 ‖ the key."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return "z" + base58.b58encode(_ED25519_MULTICODEC + raw).decode("ascii")
 
-    seq: int
-    event_hash: str
-    anchored_at: str
-    prev_anchor: str
-    key_id: str
+
+def signed_bytes(*, tree_size: int, root_hash: str, timestamp: int) -> bytes:
+    """What a tree head's signature covers."""
+    return canonical_json({"root_hash": root_hash, "timestamp": timestamp, "tree_size": tree_size})
+
+
+@dataclass(frozen=True)
+class SignedTreeHead:
+    """The log's first ``tree_size`` events have ``root_hash``; signed at ``timestamp`` (ms)."""
+
+    tree_size: int
+    root_hash: str
+    timestamp: int
     signature: str
+    key_id: str
     line_number: int = 0
 
-    def body(self) -> dict:
-        """The signed fields."""
-        return {
-            "format": ANCHOR_FORMAT,
-            "seq": self.seq,
-            "event_hash": self.event_hash,
-            "anchored_at": self.anchored_at,
-            "prev_anchor": self.prev_anchor,
-            "key_id": self.key_id,
-        }
+    @classmethod
+    def from_record(cls, record) -> SignedTreeHead:
+        """From anything holding the five fields (a stored `TreeHead`)."""
+        return cls(
+            record.tree_size, record.root_hash, record.timestamp, record.signature, record.key_id
+        )
+
+    def signed_bytes(self) -> bytes:
+        return signed_bytes(
+            tree_size=self.tree_size, root_hash=self.root_hash, timestamp=self.timestamp
+        )
+
+    def line(self) -> str:
+        """The line appended to the anchor file."""
+        return canonical_json(
+            {
+                "format": TREE_HEAD_FORMAT,
+                "tree_size": self.tree_size,
+                "root_hash": self.root_hash,
+                "timestamp": self.timestamp,
+                "key_id": self.key_id,
+                "signature": self.signature,
+            }
+        ).decode("utf-8")
 
     @property
-    def body_hash(self) -> str:
-        """What the next anchor's ``prev_anchor`` must be."""
-        return sha256_hex(canonical_json(self.body()))
+    def signed_at(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp / 1000, tz=UTC)
 
-    @property
-    def anchored_time(self) -> datetime:
-        return datetime.fromisoformat(self.anchored_at)
+
+def sign_tree_head(*, tree_size: int, root_hash: str, timestamp: int) -> SignedTreeHead:
+    """Sign a tree head with the audit key (created on first use)."""
+    key = load_signing_key(create=True)
+    signature = key.sign(
+        signed_bytes(tree_size=tree_size, root_hash=root_hash, timestamp=timestamp)
+    )
+    return SignedTreeHead(
+        tree_size,
+        root_hash,
+        timestamp,
+        base64.b64encode(signature).decode("ascii"),
+        key_id(key.public_key()),
+    )
 
 
 @dataclass(frozen=True)
 class AnchorLog:
-    """The anchors read from the file, and whatever about them does not verify."""
+    """The signed heads read from the file, up to the first line that does not hold.
+
+    ``checkpoints`` maps sequence numbers to the event hash signed by the older anchor lines.
+    """
 
     path: Path
-    anchors: tuple[Anchor, ...] = ()
-    problems: tuple[str, ...] = ()
+    heads: tuple[SignedTreeHead, ...] = ()
+    checkpoints: Mapping[int, str] = field(default_factory=dict)
+    problem: str = ""
 
     @property
-    def last(self) -> Anchor | None:
-        return self.anchors[-1] if self.anchors else None
+    def last(self) -> SignedTreeHead | None:
+        return self.heads[-1] if self.heads else None
 
 
 @contextmanager
@@ -165,146 +208,117 @@ def _locked(path: Path, mode: str) -> Iterator:
 
 
 def read_anchors(path: Path | None = None) -> AnchorLog:
-    """Parse and check every anchor: signature, format, links between lines, rising seq."""
+    """Parse and check every line: format, key, signature, and heads that never go back."""
     path = path or anchor_file_path()
     if not path.exists():
         return AnchorLog(path)
     with _locked(path, "r") as handle:
-        lines = handle.read().splitlines()
-    return _check_lines(path, lines)
-
-
-def _check_lines(path: Path, lines: list[str]) -> AnchorLog:
+        lines = [(n, line) for n, line in enumerate(handle.read().splitlines(), 1) if line.strip()]
     if not lines:
         return AnchorLog(path)
     try:
         public_key = load_signing_key().public_key()
     except AnchorError as error:
-        return AnchorLog(path, (), (f"{error} The anchors in {path} cannot be verified.",))
-    trusted_id = key_id(public_key)
-    anchors: list[Anchor] = []
-    problems: list[str] = []
-    previous_hash, previous_seq = GENESIS_HASH, 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+        return AnchorLog(
+            path, problem=f"{error} The signed tree heads in {path} cannot be checked."
+        )
+    heads: list[SignedTreeHead] = []
+    checkpoints: dict[int, str] = {}
+    for number, line in lines:
+        problem = _check_line(public_key, number, line, heads, checkpoints)
+        if problem:
+            return AnchorLog(path, tuple(heads), checkpoints, f"anchor line {number}: {problem}")
+    return AnchorLog(path, tuple(heads), checkpoints)
+
+
+def _check_line(
+    public_key: Ed25519PublicKey,
+    number: int,
+    line: str,
+    heads: list[SignedTreeHead],
+    checkpoints: dict[int, str],
+) -> str:
+    """Add the line's head or checkpoint, or say what does not hold about it."""
+    try:
+        data = json.loads(line)
+        line_format = data["format"]
+        if line_format not in (TREE_HEAD_FORMAT, LEGACY_ANCHOR_FORMAT):
+            raise ValueError(f"unknown format {line_format!r}")
+        signature = base64.b64decode(data["signature"], validate=True)
+        if line_format == LEGACY_ANCHOR_FORMAT:
+            body = canonical_json({name: data[name] for name in _LEGACY_SIGNED_FIELDS})
+        else:
+            head = SignedTreeHead(
+                int(data["tree_size"]),
+                str(data["root_hash"]),
+                int(data["timestamp"]),
+                data["signature"],
+                str(data["key_id"]),
+                number,
+            )
+            body = head.signed_bytes()
+    except (ValueError, KeyError, TypeError) as error:
+        return f"cannot be read ({error})."
+    trusted = key_id(public_key)
+    if data["key_id"] != trusted:
+        return f"signed by {data['key_id']}, not the trusted key {trusted}."
+    try:
+        public_key.verify(signature, body)
+    except InvalidSignature:
+        return "the signature does not verify."
+    if line_format == LEGACY_ANCHOR_FORMAT:
+        checkpoints[int(data["seq"])] = str(data["event_hash"])
+        return ""
+    previous = heads[-1] if heads else None
+    if previous and head.tree_size < previous.tree_size:
+        return (
+            f"the tree goes back from {previous.tree_size} to {head.tree_size} events (lines "
+            "were reordered, or the log was rebuilt)."
+        )
+    if previous and head.timestamp < previous.timestamp:
+        return "the tree head is older than the one before it (lines were reordered)."
+    heads.append(head)
+    return ""
+
+
+def last_published_tree_size() -> int:
+    """The size of the last tree head in the anchor file (0 when there is none)."""
+    path = anchor_file_path()
+    if not path.exists():
+        return 0
+    with _locked(path, "r") as handle:
+        return _last_tree_size(handle.read().splitlines())
+
+
+def _last_tree_size(lines: list[str]) -> int:
+    for line in reversed(lines):
         try:
-            anchor = _parse(line, number)
-        except (ValueError, KeyError, TypeError) as error:
-            problems.append(f"anchor line {number} cannot be read ({error}).")
+            data = json.loads(line)
+        except ValueError:
             continue
-        if anchor.key_id != trusted_id:
-            problems.append(
-                f"anchor line {number} is signed by {anchor.key_id}, not the trusted key "
-                f"{trusted_id}."
-            )
-            continue
-        try:
-            public_key.verify(
-                base64.b64decode(anchor.signature, validate=True),
-                canonical_json(anchor.body()),
-            )
-        except (InvalidSignature, ValueError):
-            problems.append(f"anchor line {number}: the signature does not verify.")
-            continue
-        if anchor.prev_anchor != previous_hash:
-            problems.append(
-                f"anchor line {number} does not follow the line before it (anchor lines were "
-                "removed, reordered or inserted)."
-            )
-        if anchor.seq < previous_seq:
-            problems.append(f"anchor line {number} goes back to sequence {anchor.seq}.")
-        anchors.append(anchor)
-        previous_hash, previous_seq = anchor.body_hash, anchor.seq
-    return AnchorLog(path, tuple(anchors), tuple(problems))
+        if data.get("format") == TREE_HEAD_FORMAT:
+            return int(data["tree_size"])
+    return 0
 
 
-def _parse(line: str, number: int) -> Anchor:
-    data = json.loads(line)
-    if data.get("format") != ANCHOR_FORMAT:
-        raise ValueError(f"unknown format {data.get('format')!r}")
-    return Anchor(
-        seq=int(data["seq"]),
-        event_hash=str(data["event_hash"]),
-        anchored_at=str(data["anchored_at"]),
-        prev_anchor=str(data["prev_anchor"]),
-        key_id=str(data["key_id"]),
-        signature=str(data["signature"]),
-        line_number=number,
-    )
+def append_tree_heads(heads: Iterable[SignedTreeHead]) -> int:
+    """Append the heads larger than the file's last one; returns how many were appended.
 
-
-def append_anchor(*, force: bool = False) -> Anchor | None:
-    """Sign the current head and append it; None when the chain is empty or already anchored.
-
-    The file is opened for appending only and locked, so concurrent runs never interleave.
+    The file is opened for appending only and locked, so concurrent sequencers never interleave
+    lines or publish a head twice.
     """
-    head = chain_head()
-    if head.seq == 0:
-        return None
-    key = load_signing_key(create=True)
     path = anchor_file_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path, "a+") as handle:
         handle.seek(0)
-        existing = [line for line in handle.read().splitlines() if line.strip()]
-        previous = _last_parsed(existing)
-        if previous is not None and previous.seq == head.seq and not force:
-            return None
-        anchor = Anchor(
-            seq=head.seq,
-            event_hash=head.event_hash,
-            anchored_at=timezone.now().isoformat(),
-            prev_anchor=previous.body_hash if previous else GENESIS_HASH,
-            key_id=key_id(key.public_key()),
-            signature="",
-            line_number=len(existing) + 1,
-        )
-        signature = base64.b64encode(key.sign(canonical_json(anchor.body()))).decode("ascii")
-        line = canonical_json({**anchor.body(), "signature": signature}).decode("utf-8")
-        handle.write(line + "\n")
+        published = _last_tree_size(handle.read().splitlines())
+        lines = [head.line() for head in heads if head.tree_size > published]
+        if not lines:
+            return 0
+        handle.write("".join(line + "\n" for line in lines))
         handle.flush()
         os.fsync(handle.fileno())
-    # A second copy for whatever ships the logs off this machine.
-    logger.info("audit chain anchored: %s", line)
-    return Anchor(**{**anchor.__dict__, "signature": signature})
-
-
-def _last_parsed(lines: list[str]) -> Anchor | None:
-    for number in range(len(lines), 0, -1):
-        try:
-            return _parse(lines[number - 1], number)
-        except (ValueError, KeyError, TypeError):
-            continue
-    return None
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The chain checked link by link and against every anchor."""
-
-    chain: ChainReport
-    anchors: AnchorLog
-    problems: tuple[str, ...] = field(default=())
-
-    @property
-    def ok(self) -> bool:
-        return self.chain.ok and not self.problems
-
-    @property
-    def last_anchor(self) -> Anchor | None:
-        return self.anchors.last
-
-
-def verify_audit_chain() -> Verification:
-    """Verify every link of the chain and check it against the signed anchors."""
-    log = read_anchors()
-    # Only anchors whose signature verifies are trusted as checkpoints.
-    checkpoints: dict[int, str] = {}
-    problems = list(log.problems)
-    for anchor in log.anchors:
-        known = checkpoints.get(anchor.seq)
-        if known is not None and known != anchor.event_hash:
-            problems.append(f"anchor line {anchor.line_number} contradicts an earlier anchor.")
-        checkpoints.setdefault(anchor.seq, anchor.event_hash)
-    return Verification(verify_chain(checkpoints), log, tuple(problems))
+    for line in lines:
+        # A second copy for whatever ships the logs off this machine.
+        logger.info("audit tree head signed: %s", line)
+    return len(lines)

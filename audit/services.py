@@ -1,19 +1,31 @@
-"""The one door to the audit chain. Imports no other app, so every app may call it."""
+"""The audit log's writes: recording an event, and sequencing pending events into the log.
 
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+Writers only insert (no lock, no read of the log's end), so recording never serialises
+requests or jobs. One sequencer at a time then appends committed events to the log: gapless
+sequence numbers, the previous event's hash, the RFC 9162 Merkle tree and a signed tree head.
+Imports no other app, so every app may call it.
+"""
+
+from __future__ import annotations
+
+import logging
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit import anchors
 from audit.canonical import canonical_json, sha256_hex
-from audit.models import AuditEvent
+from audit.merkle import Frontier, leaf_hash
+from audit.models import AuditEvent, TreeHead
+
+logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
-# Serialises writers so that sequence numbers and prev_hash links never fork.
-_CHAIN_LOCK_KEY = 0x5C11_9A0F
+# Held by sequencers only, never by writers: two sequencers would fork the log.
+_SEQUENCER_LOCK_KEY = 0x5C11_9A0F
+# Events per transaction (and per signed tree head) when many are pending.
+SEQUENCER_BATCH_SIZE = 2000
 
 
 class Action:
@@ -61,13 +73,8 @@ def actor_for_user(user) -> str:
     return f"user:{user.pk}"
 
 
-def event_hash(fields: dict[str, Any]) -> str:
-    """The sha256 of an event's canonical fields (everything but its own hash)."""
-    return sha256_hex(canonical_json(fields))
-
-
 def hashed_fields(event: AuditEvent) -> dict[str, Any]:
-    """The fields an event's hash covers, as stored."""
+    """The fields an event's hashes cover, as stored."""
     return {
         "seq": event.seq,
         "occurred_at": event.occurred_at.isoformat(),
@@ -79,116 +86,124 @@ def hashed_fields(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+def event_bytes(event: AuditEvent) -> bytes:
+    """The canonical bytes of a sequenced event: what its hash, its leaf and receipts cover."""
+    return canonical_json(hashed_fields(event))
 
 
-@transaction.atomic
 def record_event(
     action: str, *, actor: str, subject: str, payload: dict | None = None
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction."""
-    _lock_chain()
-    head = AuditEvent.objects.order_by("-seq").only("seq", "event_hash").first()
-    event = AuditEvent(
-        seq=(head.seq + 1) if head else 1,
+    """Record one event, pending, inside the caller's transaction: it is in the log if and
+    only if that transaction commits. The sequencer appends it within seconds."""
+    return AuditEvent.objects.create(
         occurred_at=timezone.now(),
         actor=actor,
         action=action,
         subject=subject,
         payload=canonical_json(payload or {}).decode("utf-8"),
-        prev_hash=head.event_hash if head else GENESIS_HASH,
     )
-    event.event_hash = event_hash(hashed_fields(event))
-    event.save(force_insert=True)
-    return event
 
 
-@dataclass(frozen=True)
-class ChainHead:
-    """The newest event of the chain: how many events there are and the hash they end in."""
+def sequence_pending_events(*, wait: bool = False) -> int:
+    """Append every committed pending event to the log and publish the signed tree heads.
 
-    seq: int
-    event_hash: str
-
-    @property
-    def count(self) -> int:
-        # Sequence numbers start at 1 and have no gaps in a chain that verifies.
-        return self.seq
-
-
-def chain_head() -> ChainHead:
-    """The current head (seq 0 and the genesis hash while the chain is empty)."""
-    head = AuditEvent.objects.order_by("-seq").values_list("seq", "event_hash").first()
-    return ChainHead(*head) if head else ChainHead(0, GENESIS_HASH)
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """The outcome of verifying the chain."""
-
-    count: int
-    head_hash: str
-    first_broken_seq: int | None
-    reason: str = ""
-    # How many externally anchored checkpoints the walk compared.
-    checkpoints_checked: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.first_broken_seq is None
-
-
-def verify_chain(checkpoints: Mapping[int, str] | None = None) -> ChainReport:
-    """Walk the chain in sequence order and name the first link that does not hold.
-
-    ``checkpoints`` maps sequence numbers to the event hash recorded outside the database (the
-    signed anchors): a chain recomputed after an edit links up again, but no longer ends in the
-    hash that was anchored.
+    Returns how many events were sequenced. Without ``wait`` it does nothing while another
+    sequencer runs (the beat task: that one will take them); with ``wait`` it queues behind it,
+    for callers that must see their own events sequenced (exports, receipts, tests).
     """
-    checkpoints = dict(checkpoints or {})
-    expected_prev, expected_seq, count, checked = GENESIS_HASH, 1, 0, 0
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
-        if event.seq != expected_seq:
-            return ChainReport(
-                count, expected_prev, expected_seq, f"sequence {expected_seq} is missing", checked
-            )
-        if event.prev_hash != expected_prev:
-            return ChainReport(
-                count, expected_prev, event.seq, "previous hash does not match", checked
-            )
-        if event_hash(hashed_fields(event)) != event.event_hash:
-            return ChainReport(
-                count, expected_prev, event.seq, "event content does not match its hash", checked
-            )
-        try:
-            json.loads(event.payload)
-        except ValueError:
-            return ChainReport(count, expected_prev, event.seq, "payload is not JSON", checked)
-        anchored = checkpoints.pop(event.seq, None)
-        if anchored is not None:
-            if anchored != event.event_hash:
-                return ChainReport(
-                    count,
-                    expected_prev,
-                    event.seq,
-                    "the chain no longer matches the hash anchored outside the database at "
-                    "this sequence number: an event at or before it was changed and the chain "
-                    "recomputed",
-                    checked,
-                )
-            checked += 1
-        expected_prev, expected_seq, count = event.event_hash, expected_seq + 1, count + 1
-    if checkpoints:
-        # The chain is shorter than an anchor says it was: events were removed from its end.
-        return ChainReport(
-            count,
-            expected_prev,
-            expected_seq,
-            f"sequence {expected_seq} is missing (the chain was anchored up to sequence "
-            f"{max(checkpoints)})",
-            checked,
+    sequenced = 0
+    while (count := _sequence_batch(wait=wait)) is not None:
+        sequenced += count
+        if count < SEQUENCER_BATCH_SIZE:
+            break
+    publish_tree_heads()
+    return sequenced
+
+
+def _sequence_batch(*, wait: bool) -> int | None:
+    """One transaction: the next batch of pending events and its tree head (None: locked)."""
+    with transaction.atomic():
+        if not _take_sequencer_lock(wait=wait):
+            return None
+        # Only committed events are visible here, in the order they were inserted.
+        pending = list(
+            AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:SEQUENCER_BATCH_SIZE]
         )
-    return ChainReport(count, expected_prev, None, "", checked)
+        if not pending:
+            return 0
+        frontier, seq, previous = _log_end()
+        leaves = []
+        for event in pending:
+            seq += 1
+            event.seq, event.prev_hash = seq, previous
+            data = event_bytes(event)
+            event.event_hash, leaf = sha256_hex(data), leaf_hash(data)
+            event.leaf_hash = leaf.hex()
+            leaves.append(leaf)
+            previous = event.event_hash
+        AuditEvent.objects.bulk_update(pending, ["seq", "prev_hash", "event_hash", "leaf_hash"])
+        _store_tree_head(frontier.extended(leaves))
+        return len(pending)
+
+
+def _take_sequencer_lock(*, wait: bool) -> bool:
+    if connection.vendor != "postgresql":
+        # SQLite (development) already lets one writer at a time in.
+        return True
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQUENCER_LOCK_KEY])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_SEQUENCER_LOCK_KEY])
+        return cursor.fetchone()[0]
+
+
+def _log_end() -> tuple[Frontier, int, str]:
+    """The tree so far, the last sequence number and the last event's hash."""
+    head = TreeHead.objects.order_by("-tree_size").first()
+    frontier = (
+        Frontier(head.tree_size, tuple(bytes.fromhex(h) for h in head.frontier))
+        if head
+        else Frontier()
+    )
+    # Events sequenced before the first tree head (a log older than the Merkle tree).
+    older = AuditEvent.objects.filter(seq__gt=frontier.size).order_by("seq")
+    frontier = frontier.extended(
+        bytes.fromhex(h) for h in older.values_list("leaf_hash", flat=True).iterator()
+    )
+    last = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").first()
+    if last is None:
+        return frontier, 0, GENESIS_HASH
+    return frontier, last.seq, last.event_hash
+
+
+def _store_tree_head(frontier: Frontier) -> TreeHead:
+    signed = anchors.sign_tree_head(
+        tree_size=frontier.size,
+        root_hash=frontier.root().hex(),
+        timestamp=int(timezone.now().timestamp() * 1000),
+    )
+    return TreeHead.objects.create(
+        tree_size=signed.tree_size,
+        root_hash=signed.root_hash,
+        timestamp=signed.timestamp,
+        signature=signed.signature,
+        key_id=signed.key_id,
+        frontier=[h.hex() for h in frontier.hashes],
+    )
+
+
+def publish_tree_heads() -> int:
+    """Append to the anchor file every stored tree head it does not hold yet.
+
+    Runs after the batch committed: a sequencer killed in between leaves the head in the
+    database only, and the next run publishes it.
+    """
+    published = anchors.last_published_tree_size()
+    heads = [
+        anchors.SignedTreeHead.from_record(head)
+        for head in TreeHead.objects.filter(tree_size__gt=published).order_by("tree_size")
+    ]
+    # The file checks again under its lock: another sequencer may have just published them.
+    return anchors.append_tree_heads(heads) if heads else 0

@@ -2,11 +2,10 @@
 
 from celery import shared_task
 
-from audit import anchors
+from audit import services
 
 
-@shared_task(acks_late=True)
-def anchor_audit_chain() -> int | None:
-    """Beat: sign the chain head and append it to the anchor file (no-op when unchanged)."""
-    anchor = anchors.append_anchor()
-    return anchor.seq if anchor else None
+@shared_task(acks_late=True, ignore_result=True)
+def sequence_audit_log() -> int:
+    """Beat, every second: append the pending events; a no-op while another sequencer runs."""
+    return services.sequence_pending_events()

@@ -68,7 +68,12 @@ class ErasureRecord(models.Model):
     invitation_public_id = models.UUIDField(unique=True)
     reason = models.CharField(max_length=20, choices=Reason.choices)
     erased_at = models.DateTimeField(auto_now_add=True)
-    audit_seq = models.PositiveBigIntegerField(help_text="The data.erased event in the chain.")
+    audit_event = models.OneToOneField(
+        "audit.AuditEvent",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The data.erased event in the audit log.",
+    )
 
     class Meta:
         ordering = ["-erased_at"]

@@ -217,7 +217,10 @@ def _records_for_chunk(chunk: list[dict], versions: dict[int, dict]) -> Iterator
         subjects.add(f"attempt:{row['public_id']}")
         subjects.add(f"invitation:{row['invitation__public_id']}")
     events_by_subject: dict[str, list[dict]] = defaultdict(list)
-    events = AuditEvent.objects.filter(subject__in=list(subjects)).order_by("seq")
+    # Only sequenced events: an export states the signed tree head that covers them.
+    events = AuditEvent.objects.filter(subject__in=list(subjects), seq__isnull=False).order_by(
+        "seq"
+    )
     for event in events.values(
         "seq", "occurred_at", "actor", "action", "subject", "payload", "event_hash"
     ):

@@ -18,7 +18,8 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import Assessment, Attempt, Invitation
 from audit.models import AuditEvent
-from audit.services import Action, record_event
+from audit.selectors import latest_tree_head, tree_head_summary
+from audit.services import Action, record_event, sequence_pending_events
 from compliance import demographics
 from compliance.bias import BiasReport, compute_bias_audit
 from compliance.exceptions import InvalidReportRequest, PopulationTooSmall
@@ -62,7 +63,7 @@ class AuditExport:
             suffix = f"-attempt-{scope['attempt'][:8]}"
         elif scope.get("candidate"):
             suffix = "-candidate"
-        return f"audit-{self.assessment.slug}{suffix}-{self.event.seq}.{self.format}"
+        return f"audit-{self.assessment.slug}{suffix}-{self.event.pk}.{self.format}"
 
     @property
     def content_type(self) -> str:
@@ -103,14 +104,16 @@ def start_audit_export(
     candidate_email: str | None = None,
     attempt_id: str | uuid.UUID | None = None,
 ) -> AuditExport:
-    """Record the export in the audit chain and return it, ready to stream.
+    """Record the export in the audit log and return it, ready to stream.
 
-    The file names the chain head at export time, which is this export's own event, so an
-    auditor can find the export in the chain. The event names invitations, never an email.
+    Pending events are sequenced first, so the export states the signed tree head that covers
+    every event committed before it (its events can be checked against that head), and names its
+    own report.exported event by id. The event names invitations, never an email.
     """
     if format not in AUDIT_EXPORT_FORMATS:
         raise InvalidReportRequest(f"The audit export comes as {', '.join(AUDIT_EXPORT_FORMATS)}.")
     attempts = export_attempts(assessment, candidate_email=candidate_email, attempt_id=attempt_id)
+    sequence_pending_events(wait=True)
     scope: dict[str, Any] = {"assessment": assessment.slug}
     if candidate_email:
         scope["candidate"] = candidate_email.strip().lower()
@@ -135,8 +138,8 @@ def start_audit_export(
         "format": audit_export.EXPORT_FORMAT,
         "generated_at": event.occurred_at.isoformat(),
         "scope": scope,
-        "chain_head": {"seq": event.seq, "event_hash": event.event_hash},
-        "export_event": {"seq": event.seq, "action": event.action, "actor": actor},
+        "tree_head": tree_head_summary(latest_tree_head()),
+        "export_event": {"id": event.pk, "action": event.action, "actor": actor},
         "assessment": {
             "slug": assessment.slug,
             "title": assessment.title,
@@ -327,7 +330,7 @@ def erase_candidate(
         },
     )
     return ErasureRecord.objects.create(
-        invitation_public_id=invitation.public_id, reason=reason, audit_seq=event.seq
+        invitation_public_id=invitation.public_id, reason=reason, audit_event=event
     )
 
 

@@ -22,14 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from assessments.exceptions import InvitationUnavailable
 from assessments.models import Attempt
 from assessments.selectors import access_invitation_by_token, latest_attempt
-from audit.anchors import (
-    anchor_file_path,
-    read_anchors,
-    signing_key_path,
-    verify_audit_chain,
-)
+from audit.anchors import anchor_file_path, signing_key_path
 from audit.roles import Role, has_role
-from audit.services import actor_for_user, chain_head
+from audit.selectors import latest_tree_head, pending_events
+from audit.services import actor_for_user
+from audit.verify import verify_audit_chain
 from compliance import demographics, selectors, services
 from compliance.exceptions import ComplianceError, UnknownAssessment, UnknownCandidate
 from compliance.forms import (
@@ -66,13 +63,13 @@ def _assessment(slug: str):
 @require_GET
 @compliance_required
 def index(request):
-    """Overview: the chain's head and last anchor, and every assessment with its reports."""
-    # The full walk of the chain is on the chain page; this one only reads the head.
+    """Overview: the log's last signed tree head, and every assessment with its reports."""
+    # The full walk of the log is on the chain page; this one only reads the last head.
     context = {
         "nav": "index",
-        "head": chain_head(),
+        "tree_head": latest_tree_head(),
+        "pending": pending_events(),
         "summaries": selectors.assessment_summaries(),
-        "last_anchor": read_anchors().last,
         "retention_days": services.retention_days(),
         "erasures": ErasureRecord.objects.count(),
     }
@@ -83,12 +80,12 @@ def index(request):
 @require_GET
 @compliance_required
 def chain(request):
-    """Verify the whole chain, link by link and against the signed anchors."""
+    """Verify the whole log, event by event and against the signed tree heads."""
     verification = verify_audit_chain()
     context = {
         "nav": "chain",
         "verification": verification,
-        "report": verification.chain,
+        "pending": pending_events(),
         "anchor_file": anchor_file_path(),
         "key_file": signing_key_path(),
     }

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu.exceptions import OperationalError as BrokerError
 
+from audit.selectors import pending_events
 from hiring.celery import app as celery_app
 
 
@@ -33,9 +34,18 @@ def broker_ok() -> bool:
 @never_cache
 @require_GET
 def healthz(request):
-    """Report database and broker status as JSON; 503 when either is down."""
+    """Report database and broker status as JSON; 503 when either is down.
+
+    Also how many audit events wait for the sequencer and how long the oldest has: seconds at
+    most while the beat runs. A backlog is for monitoring to alert on, not a reason for the load
+    balancer to take this web process out.
+    """
     checks = {"database": database_ok(), "broker": broker_ok()}
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "unavailable"}
     body.update({name: "ok" if up else "down" for name, up in checks.items()})
+    if checks["database"]:
+        pending = pending_events()
+        body["audit_pending"] = pending.count
+        body["audit_oldest_pending_seconds"] = pending.oldest_age_seconds
     return JsonResponse(body, status=200 if healthy else 503)

@@ -24,6 +24,14 @@ def redis_url() -> str:
     return url
 
 
+@pytest.fixture(autouse=True)
+def anchor_files(settings, tmp_path):
+    """Every test signs audit tree heads into its own folder, never into var/."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "anchors" / "audit-anchors.jsonl"
+    settings.AUDIT_SIGNING_KEY_FILE = tmp_path / "keys" / "audit-signing-key.pem"
+    return settings.AUDIT_ANCHOR_FILE
+
+
 @pytest.fixture
 def clean_broker(redis_url):
     """An empty queue: messages left by an earlier test must not leak into this one."""

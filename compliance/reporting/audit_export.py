@@ -81,8 +81,8 @@ CSV_COLUMNS = (
     "review_reasons",
     "evidence",
     "review_decisions",
-    "chain_head_seq",
-    "chain_head_hash",
+    "tree_head_size",
+    "tree_head_root_hash",
 )
 # Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -112,7 +112,7 @@ def _compact(value: Any) -> str:
 def csv_rows(record: dict, header: dict) -> Iterator[list]:
     """The CSV rows of one attempt: one per criterion score of every run (or one, unscored)."""
     candidate, version, times = record["candidate"], record["version"], record["timestamps"]
-    head = header["chain_head"]
+    head = header["tree_head"] or {}
     base = [
         header["assessment"]["slug"],
         version["number"],
@@ -129,7 +129,7 @@ def csv_rows(record: dict, header: dict) -> Iterator[list]:
         _bool(record["auto_submitted"]),
     ]
     reviews = _compact(record["review_decisions"]) if record["review_decisions"] else ""
-    tail = [reviews, head["seq"], head["event_hash"]]
+    tail = [reviews, head.get("tree_size", ""), head.get("root_hash", "")]
     if not record["score_runs"]:
         yield [*base, *([""] * 23), *tail]
         return
@@ -495,7 +495,7 @@ def _story(
 
 
 def _summary_facts(header: dict, stats: ExportStats) -> list[tuple[str, str]]:
-    assessment, scope, head = header["assessment"], header["scope"], header["chain_head"]
+    assessment, scope, head = header["assessment"], header["scope"], header["tree_head"]
     if scope.get("attempt"):
         scope_text = f"attempt {scope['attempt']}"
     elif scope.get("candidate"):
@@ -507,8 +507,8 @@ def _summary_facts(header: dict, stats: ExportStats) -> list[tuple[str, str]]:
         ("Assessment", f"{assessment['title']} ({assessment['slug']})"),
         ("Scope", scope_text),
         ("Generated", header["generated_at"]),
-        ("Audit chain head", f"sequence {head['seq']}, sha256 {head['event_hash']}"),
-        ("This export", f"audit event {header['export_event']['seq']} (report.exported)"),
+        ("Signed tree head", tree_head_text(head)),
+        ("This export", f"audit event id {header['export_event']['id']} (report.exported)"),
         (
             "Versions",
             ", ".join(f"v{v['number']} {v['content_sha256'][:16]}…" for v in assessment["versions"])
@@ -854,8 +854,15 @@ def _method_chart(stats: ExportStats, width: float) -> Drawing:
     return drawing
 
 
+def tree_head_text(head: dict | None) -> str:
+    """The tree head an export covers, in words (none while the log was empty)."""
+    if not head:
+        return "none yet (the audit log was empty)"
+    return f"{head['tree_size']} events, root sha256 {head['root_hash']}"
+
+
 def _footer(title: str, header: dict):
-    head = header["chain_head"]
+    head = header["tree_head"]
 
     def draw(canvas, document) -> None:
         canvas.saveState()
@@ -864,7 +871,9 @@ def _footer(title: str, header: dict):
         canvas.drawString(
             document.leftMargin,
             0.45 * inch,
-            f"{title[:80]} · chain head {head['seq']} {head['event_hash'][:16]}…",
+            f"{title[:80]} · tree head {head['tree_size']} {head['root_hash'][:16]}…"
+            if head
+            else title[:80],
         )
         canvas.drawRightString(
             document.pagesize[0] - document.rightMargin, 0.45 * inch, f"Page {document.page}"

@@ -1,18 +1,10 @@
-"""Compliance fixtures: anchors and keys in a temporary folder, staff users, scored attempts."""
+"""Compliance fixtures: staff users and scored attempts (audit keys: tests/conftest.py)."""
 
 import pytest
 from django.contrib.auth.models import Group, User
 
 from audit.roles import Role
 from tests.compliance.helpers import ScoredAttempts
-
-
-@pytest.fixture(autouse=True)
-def anchor_files(settings, tmp_path):
-    """Every test signs and anchors into its own folder, never into var/."""
-    settings.AUDIT_ANCHOR_FILE = tmp_path / "anchors" / "audit-anchors.jsonl"
-    settings.AUDIT_SIGNING_KEY_FILE = tmp_path / "keys" / "audit-signing-key.pem"
-    return settings.AUDIT_ANCHOR_FILE
 
 
 def _staff(username: str, role: Role | None) -> User:

@@ -1,52 +1,21 @@
-"""Helpers for compliance tests: scored attempts (real or bulk), and a superuser bypass of the
-append-only trigger (what an attacker with database access could do)."""
+"""Helpers for compliance tests: scored attempts (real or bulk)."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from django.db import connection
 from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import AssessmentVersion, Attempt, Invitation
-from audit.models import AuditEvent
-from audit.services import event_hash, hashed_fields
 from compliance import demographics
 from scoring.models import ScoreRun, ScoringJob
 from scoring.services import request_scoring, run_scoring_job
 from tests.support.factories import invitation_for, published_version
 
 STRONG_REPLY = "I'm sorry for the double charge. I will refund it today."
-
-
-@contextmanager
-def audit_trigger_disabled() -> Iterator[None]:
-    """Lift the append-only trigger as a superuser would, inside the test's transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = origin")
-
-
-def rehash_from(seq: int) -> None:
-    """Recompute every hash from ``seq`` on, so the chain links up again after an edit."""
-    previous = AuditEvent.objects.get(seq=seq - 1).event_hash if seq > 1 else "0" * 64
-    with audit_trigger_disabled():
-        for event in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
-            event.prev_hash = previous
-            event.event_hash = event_hash(hashed_fields(event))
-            AuditEvent.objects.filter(pk=event.pk).update(
-                prev_hash=event.prev_hash, event_hash=event.event_hash
-            )
-            previous = event.event_hash
 
 
 class ScoredAttempts:

@@ -13,7 +13,8 @@ from audit.models import AuditEvent
 from audit.services import Action
 from compliance.reporting import audit_export
 from compliance.services import start_audit_export
-from tests.compliance.helpers import audit_trigger_disabled, bulk_scored_attempts
+from tests.audit.helpers import audit_trigger_disabled
+from tests.compliance.helpers import bulk_scored_attempts
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from compliance import selectors, services
 from compliance.exceptions import ComplianceError
+from compliance.reporting.audit_export import tree_head_text
 
 
 class Command(BaseCommand):
@@ -47,6 +48,6 @@ class Command(BaseCommand):
         with open(output, "wb") as handle:
             export.write_to(handle)
         self.stderr.write(
-            f"Wrote {output} (audit event {export.event.seq}, chain head "
-            f"{export.event.event_hash})."
+            f"Wrote {output} (audit event id {export.event.pk}, covering the signed tree "
+            f"head {tree_head_text(export.header['tree_head'])})."
         )
