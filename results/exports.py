@@ -44,7 +44,7 @@ def _csv_row(attempt, skills: list[tuple[str, str]]) -> list:
         attempt.invitation.candidate_name,
         attempt.invitation.candidate_email,
         str(attempt.public_id),
-        Status.LABELS[attempt.status],
+        Status(attempt.status).label,
         attempt.submitted_at.isoformat() if attempt.submitted_at else "",
         attempt.version_number,
         round(result.overall_score, 2) if result else "",

@@ -14,7 +14,7 @@ class ResultsFilterForm(forms.Form):
 
     q = forms.CharField(label="Name or email", required=False, max_length=200)
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any"), *Status.LABELS.items()]
+        label="Status", required=False, choices=[("", "Any"), *Status.choices]
     )
     decision = forms.ChoiceField(
         label="Decision",

@@ -30,6 +30,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextChoices,
     Value,
     When,
 )
@@ -48,19 +49,13 @@ from scoring.review_display import answer_text, breakdown_layout
 from scoring.selectors import current_score_run, runs_of_attempt
 
 
-class Status:
+class Status(TextChoices):
     """Where an attempt stands, as the table shows and filters it (defined once, here)."""
 
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"
-    REVIEW = "review"
-    SCORED = "scored"
-    LABELS = {
-        IN_PROGRESS: "In progress",
-        SUBMITTED: "Waiting for scoring",
-        REVIEW: "Waiting for review",
-        SCORED: "Scored",
-    }
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Waiting for scoring"
+    REVIEW = "review", "Waiting for review"
+    SCORED = "scored", "Scored"
 
 
 # --- Access ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ Each view then opens the assessment through `selectors.access_assessment_results
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -88,8 +90,20 @@ def digest(request):
     return redirect("results:index")
 
 
-def _table_setup(request, slug: str):
-    """The access, the skill columns and the validated query of a table or export request."""
+@dataclass
+class _TableRequest:
+    """What a table page and its CSV export share: access, versions, filters and rows."""
+
+    access: selectors.ResultsAccess
+    versions: list[selectors.VersionInfo]
+    shown: list[selectors.VersionInfo]  # the versions the version filter lets through
+    form: ResultsFilterForm
+    query: selectors.TableQuery
+    skills: list[tuple[str, str]]  # the skill columns: (id, name)
+    rows: QuerySet
+
+
+def _table_request(request, slug: str) -> _TableRequest:
     access = selectors.access_assessment_results(request.user, slug)
     services.refresh_result_rows([access.assessment.pk])
     versions = selectors.assessment_versions(access.assessment)
@@ -100,7 +114,17 @@ def _table_setup(request, slug: str):
     )
     query = form.table_query()
     shown = [v for v in versions if query.version in (None, v.number)] or versions
-    return access, versions, shown, form, query
+    skills = selectors.skill_columns(shown)
+    query.skills = [skill_id for skill_id, _ in skills]
+    return _TableRequest(
+        access=access,
+        versions=versions,
+        shown=shown,
+        form=form,
+        query=query,
+        skills=skills,
+        rows=selectors.result_table(access.assessment, query),
+    )
 
 
 @never_cache
@@ -108,13 +132,11 @@ def _table_setup(request, slug: str):
 @results_view
 def table(request, slug: str):
     """One row per attempt: sortable, filterable, searchable, paginated; charts per skill."""
-    access, versions, shown, form, query = _table_setup(request, slug)
-    skills = selectors.skill_columns(shown)
-    query.skills = [skill_id for skill_id, _ in skills]
-    rows = selectors.result_table(access.assessment, query)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    thresholds = shown[0].skill_thresholds if shown else {}
-    counts = selectors.skill_histograms(rows, query.skills)
+    listing = _table_request(request, slug)
+    access, query, skills = listing.access, listing.query, listing.skills
+    page = Paginator(listing.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    thresholds = listing.shown[0].skill_thresholds if listing.shown else {}
+    counts = selectors.skill_histograms(listing.rows, query.skills)
     last_seen = selectors.last_visit(request.user, access.assessment)
     services.note_visit(request.user, access)
     params = {name: value for name, value in request.GET.items() if value}
@@ -136,7 +158,7 @@ def table(request, slug: str):
             "nav": "results",
             "access": access,
             "assessment": access.assessment,
-            "form": form,
+            "form": listing.form,
             "query": query,
             "page": page,
             "rows": [_row(attempt, query.skills, last_seen) for attempt in page],
@@ -146,8 +168,8 @@ def table(request, slug: str):
                 histogram(skill_id, name, counts[skill_id], thresholds.get(skill_id))
                 for skill_id, name in skills
             ],
-            "versions_with_attempts": form.versions,
-            "rubric_changes": selectors.rubric_changes(versions),
+            "versions_with_attempts": listing.form.versions,
+            "rubric_changes": selectors.rubric_changes(listing.versions),
             "query_string": urlencode(_without(params, "page")),
             "export_query": urlencode(_without(params, "page", "sort", "order") | _sorting(query)),
             "last_seen": last_seen,
@@ -167,7 +189,7 @@ def _row(attempt, skills: list[str], last_seen) -> dict:
     result = getattr(attempt, "result", None)
     return {
         "attempt": attempt,
-        "status": selectors.Status.LABELS[attempt.status],
+        "status": selectors.Status(attempt.status).label,
         "result": result,
         "skills": [
             {
@@ -187,10 +209,8 @@ def _row(attempt, skills: list[str], last_seen) -> dict:
 @results_view
 def export_csv(request, slug: str):
     """The filtered table as CSV (streamed), one score and band column per skill."""
-    access, _versions, shown, _form, query = _table_setup(request, slug)
-    skills = selectors.skill_columns(shown)
-    query.skills = [skill_id for skill_id, _ in skills]
-    rows = selectors.result_table(access.assessment, query)
+    listing = _table_request(request, slug)
+    access = listing.access
     params = {name: value for name, value in request.GET.items() if value}
     record_event(
         Action.REPORT_EXPORTED,
@@ -199,7 +219,8 @@ def export_csv(request, slug: str):
         payload={"report": "results-table", "format": "csv", "filters": _without(params, "page")},
     )
     response = StreamingHttpResponse(
-        exports.stream_csv(rows.iterator(chunk_size=2000), skills), content_type="text/csv"
+        exports.stream_csv(listing.rows.iterator(chunk_size=2000), listing.skills),
+        content_type="text/csv",
     )
     response["Content-Disposition"] = f'attachment; filename="{access.assessment.slug}-results.csv"'
     return response

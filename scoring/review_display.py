@@ -129,7 +129,7 @@ def _judgement_evidence(evidence: dict, options: dict[str, str], facts: list, ta
         tables.append(
             _table(
                 "Most and least effective",
-                ["", "Chosen", "Expert key", "Match"],
+                ["Pick", "Chosen", "Expert key", "Match"],
                 [
                     [
                         "Most effective" if side == "best" else "Least effective",

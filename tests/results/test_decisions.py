@@ -40,7 +40,9 @@ def test_a_decision_can_be_changed_and_keeps_its_history(client, recruiter, coho
     _decide(client, cohort["ada"], "hold", "Wait for the second round.")
     _decide(client, cohort["ada"], "reject")
     assert list(Decision.objects.values_list("outcome", flat=True)) == ["reject", "hold"]
-    last = json.loads(AuditEvent.objects.filter(action=DECISION_RECORDED).last().payload)
+    last = json.loads(
+        AuditEvent.objects.filter(action=DECISION_RECORDED).order_by("pk").last().payload
+    )
     assert (last["outcome"], last["previous_outcome"]) == ("reject", "hold")
     report = client.get(
         reverse("results:report", kwargs={"slug": SLUG, "public_id": cohort["ada"].public_id})
