@@ -2,12 +2,18 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 STATIC_ROOT=/app/staticfiles
 WORKDIR /app
 COPY pyproject.toml README.md ./
+# Every package pyproject.toml's [tool.setuptools.packages.find] includes, so `pip install .`
+# installs them all (a folder missing here would only be importable from /app by accident).
 COPY hiring hiring
+COPY audit audit
+COPY flow flow
+COPY phrasings phrasings
+COPY staff staff
 COPY assessments assessments
 COPY scoring scoring
 COPY credentials credentials
 COPY compliance compliance
-COPY staff staff
+COPY results results
 RUN pip install --no-cache-dir .
 COPY . .
 # collectstatic needs a key, hosts and a mail backend but never serves a request or sends mail here.
