@@ -38,3 +38,7 @@ class AttemptClosed(AssessmentError):
 
 class InvalidAnswer(AssessmentError):
     """An answer has the wrong shape, is too large, or is for a step not reached."""
+
+
+class ContentMismatch(AssessmentError):
+    """A published version's stored document no longer hashes to its content_sha256."""

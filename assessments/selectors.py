@@ -6,6 +6,7 @@ import flow
 from assessments.answers import readable_answer
 from assessments.exceptions import InvitationErased, InvitationUnavailable
 from assessments.models import AccommodationRequest, AssessmentVersion, Attempt, Invitation
+from assessments.published import published_versions
 from assessments.tokens import hash_token
 
 # Erasure replaces the address with one in this reserved domain (services.erased_email).
@@ -17,14 +18,27 @@ def invitation_erased(invitation: Invitation) -> bool:
     return invitation.candidate_email.endswith(ERASED_EMAIL_DOMAIN)
 
 
+def _check_token(token: str) -> None:
+    if not token or len(token) > 200:
+        raise InvitationUnavailable("This invitation link is not valid.")
+
+
+def _refuse_erased(invitation: Invitation) -> None:
+    if invitation_erased(invitation):
+        raise InvitationErased(
+            "The personal data of this invitation was erased, as you asked or at the end of "
+            "the retention period. Your answers and results are gone, so this link no longer "
+            "opens anything."
+        )
+
+
 def access_invitation_by_token(token: str, *, include_erased: bool = False) -> Invitation:
     """The invitation a link's token opens; the token is the candidate's only credential.
 
     An erased invitation opens nothing (`InvitationErased`), except for `include_erased`
     callers: the erasure page, which confirms the erasure and shows no data.
     """
-    if not token or len(token) > 200:
-        raise InvitationUnavailable("This invitation link is not valid.")
+    _check_token(token)
     invitation = (
         Invitation.objects.select_related("version__assessment")
         .filter(token_hash=hash_token(token))
@@ -32,13 +46,28 @@ def access_invitation_by_token(token: str, *, include_erased: bool = False) -> I
     )
     if invitation is None:
         raise InvitationUnavailable("This invitation link is not valid.")
-    if invitation_erased(invitation) and not include_erased:
-        raise InvitationErased(
-            "The personal data of this invitation was erased, as you asked or at the end of "
-            "the retention period. Your answers and results are gone, so this link no longer "
-            "opens anything."
-        )
+    if not include_erased:
+        _refuse_erased(invitation)
     return invitation
+
+
+def access_latest_attempt_by_token(token: str) -> Attempt | None:
+    """The latest attempt of the invitation a link's token opens (None when none was started),
+    with its invitation and version in one query; the version's document comes from
+    assessments.published, not from this row. Refused as `access_invitation_by_token` refuses."""
+    _check_token(token)
+    attempt = (
+        Attempt.objects.select_related("invitation", "version")
+        .defer("version__content")
+        .filter(invitation__token_hash=hash_token(token))
+        .order_by("-started_at")
+        .first()
+    )
+    if attempt is None:
+        access_invitation_by_token(token)  # unknown or erased: say which
+        return None
+    _refuse_erased(attempt.invitation)
+    return attempt
 
 
 def latest_attempt(invitation: Invitation) -> Attempt | None:
@@ -67,7 +96,7 @@ def first_step_off_course(attempt: Attempt) -> str | None:
     An answer changed by autosave (without pressing Continue) can point to another branch;
     the path must follow it again before the candidate may submit.
     """
-    steps = flow.steps_by_id(attempt.version.content)
+    steps = published_versions.steps(attempt.version)
     answers = answers_by_step(attempt)
     for here, there in zip(attempt.path, attempt.path[1:], strict=False):
         if flow.next_step_id(steps[here], answers.get(here)) != there:
@@ -86,7 +115,7 @@ def accommodation_requests(invitation: Invitation) -> list[AccommodationRequest]
 
 
 def _readable(attempt: Attempt, response) -> dict:
-    step = flow.steps_by_id(attempt.version.content).get(response.step_id)
+    step = published_versions.steps(attempt.version).get(response.step_id)
     return readable_answer(step["item"], response.answer) if step else response.answer
 
 

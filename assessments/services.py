@@ -25,6 +25,7 @@ from assessments.models import (
     Invitation,
     Response,
 )
+from assessments.published import published_versions
 from assessments.selectors import ERASED_EMAIL_DOMAIN
 from assessments.tokens import hash_token, new_token
 from audit.canonical import json_sha256
@@ -161,7 +162,13 @@ def _check_answer_size(answer: dict) -> None:
 
 
 def _lock_open_attempt(attempt: Attempt) -> Attempt:
-    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    # The version comes along (without its document: see assessments.published).
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("version")
+        .defer("version__content")
+        .get(pk=attempt.pk)
+    )
     if attempt.state != Attempt.State.IN_PROGRESS:
         raise AttemptClosed("This assessment has already been submitted.")
     if _deadline_passed(attempt):
@@ -180,11 +187,16 @@ def save_answer(attempt: Attempt, step_id: str, answer: dict) -> Response:
     attempt = _lock_open_attempt(attempt)
     if step_id not in attempt.path:
         raise InvalidAnswer("This step is not part of your assessment path.")
-    step = flow.steps_by_id(attempt.version.content)[step_id]
+    step = published_versions.steps(attempt.version)[step_id]
     if answer_is_final(attempt, step_id):
         raise InvalidAnswer(FINAL_ANSWER_MESSAGE)
-    response, _ = Response.objects.update_or_create(
-        attempt=attempt, step_id=step_id, defaults={"answer": clean_answer(step["item"], answer)}
+    response = Response(attempt=attempt, step_id=step_id, answer=clean_answer(step["item"], answer))
+    # One statement (INSERT … ON CONFLICT DO UPDATE) instead of a locked read and a write.
+    Response.objects.bulk_create(
+        [response],
+        update_conflicts=True,
+        unique_fields=["attempt", "step_id"],
+        update_fields=["answer", "saved_at"],
     )
     return response
 
@@ -214,7 +226,7 @@ def answer_is_final(attempt: Attempt, step_id: str) -> bool:
     Otherwise a candidate could look down one branch, come back and pick another: in a
     scenario, as at work, a decision cannot be undone after its consequences are seen.
     """
-    steps = flow.steps_by_id(attempt.version.content)
+    steps = published_versions.steps(attempt.version)
     if step_id not in attempt.path or not steers(steps[step_id]):
         return False
     return step_id != attempt.path[-1] or attempt.current_step == REVIEW_STEP
@@ -231,7 +243,7 @@ def advance(attempt: Attempt, step_id: str) -> str | None:
     attempt = _lock_open_attempt(attempt)
     if step_id not in attempt.path:
         raise InvalidAnswer("This step is not part of your assessment path.")
-    steps = flow.steps_by_id(attempt.version.content)
+    steps = published_versions.steps(attempt.version)
     answers = {r.step_id: r.answer for r in attempt.responses.all()}
     following = flow.next_step_id(steps[step_id], answers.get(step_id))
     index = attempt.path.index(step_id)

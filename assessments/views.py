@@ -31,6 +31,7 @@ from assessments.presenters import (
     steps_estimate,
     stored_answer,
 )
+from assessments.published import published_versions
 
 
 class _Unavailable(Exception):
@@ -45,18 +46,24 @@ def _unavailable(request, error: _Unavailable):
     )
 
 
+def _refused_link(error: InvitationUnavailable) -> _Unavailable:
+    """A link that opens nothing: gone for good (410) once erased, else not found."""
+    return _Unavailable(str(error), status=410 if isinstance(error, InvitationErased) else 404)
+
+
 def _invitation(token: str) -> Invitation:
     try:
         return selectors.access_invitation_by_token(token)
-    except InvitationErased as error:
-        raise _Unavailable(str(error), status=410) from error
     except InvitationUnavailable as error:
-        raise _Unavailable(str(error)) from error
+        raise _refused_link(error) from error
 
 
 def _current_attempt(token: str) -> Attempt:
     """The invitation's latest attempt, submitted first if its deadline has passed."""
-    attempt = selectors.latest_attempt(_invitation(token))
+    try:
+        attempt = selectors.access_latest_attempt_by_token(token)
+    except InvitationUnavailable as error:
+        raise _refused_link(error) from error
     if attempt is None:
         raise _Unavailable("This assessment has not been started yet. Open your invitation link.")
     return services.close_if_expired(attempt)
@@ -167,8 +174,8 @@ def accommodation(request, token: str):
 
 def _step_context(token: str, attempt: Attempt, step_id: str, posted: dict | None = None) -> dict:
     """Everything the step page shows; ``posted`` re-displays a refused answer as typed."""
-    content = attempt.version.content
-    steps = flow.steps_by_id(content)
+    content = published_versions.content(attempt.version)
+    steps = published_versions.steps(attempt.version)
     seed = attempt_seed(attempt, step_id)
     saved = selectors.answers_by_step(attempt).get(step_id, {})
     position, total = steps_estimate(content, attempt.path, step_id)
@@ -238,7 +245,7 @@ def _after(token: str, attempt: Attempt, step_id: str):
 
 def _parse(attempt: Attempt, step_id: str, post) -> dict:
     """The posted answer in stored form (option ids, not aliases); InvalidAnswer if malformed."""
-    steps = flow.steps_by_id(attempt.version.content)
+    steps = published_versions.steps(attempt.version)
     if step_id not in steps or step_id not in attempt.path:
         raise InvalidAnswer("This step is not part of your assessment path.")
     item = steps[step_id]["item"]
@@ -256,7 +263,7 @@ def answer(request, token: str, step_id: str):
         return _resume(token, attempt)
     if services.answer_is_final(attempt, step_id):
         return _after(token, attempt, step_id)
-    item = flow.steps_by_id(attempt.version.content)[step_id]["item"]
+    item = published_versions.steps(attempt.version)[step_id]["item"]
     try:
         response = services.save_answer(attempt, step_id, _parse(attempt, step_id, request.POST))
         problem = answers.incomplete_reason(item, response.answer)
@@ -323,7 +330,7 @@ def review(request, token: str):
         services.advance(attempt, off_course)
         attempt.refresh_from_db()
         return _resume(token, attempt)
-    steps = flow.steps_by_id(attempt.version.content)
+    steps = published_versions.steps(attempt.version)
     answered = selectors.answers_by_step(attempt)
     rows = [
         {
@@ -340,7 +347,7 @@ def review(request, token: str):
         "attempt": attempt,
         "rows": rows,
         "unanswered": sum(1 for row in rows if row["scored"] and not row["answered"]),
-        "title": attempt.version.content["title"],
+        "title": published_versions.content(attempt.version)["title"],
         "confirm_missing": request.GET.get("confirm") == "missing",
         "storage_key": _storage_key(attempt),
         **_clock(attempt),

@@ -12,17 +12,20 @@ import hashlib
 import json
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from threading import Lock
 from typing import Any
 
+from cachetools import LRUCache, cached
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from assessments.exceptions import ContentMismatch
+from assessments.published import published_versions
 from audit.canonical import canonical_json, json_sha256
 from audit.services import Action, record_event
 from scoring import engine
@@ -212,17 +215,14 @@ def _snapshot_inputs(attempt, responses: dict, existing: list[tuple]) -> ScoreIn
     return ScoreInput.objects.create(attempt=attempt, responses_sha256=sha, responses_json=text)
 
 
-_ARTIFACT_CACHE: OrderedDict[str, engine.TextModel] = OrderedDict()
-_ARTIFACT_CACHE_SIZE = 64
+# Artifacts never change (they are named by their hash), so the cache can never be stale.
+_ARTIFACTS: LRUCache = LRUCache(maxsize=64)
 
 
+@cached(_ARTIFACTS, key=lambda sha256, data=None: sha256, lock=Lock())
 def load_artifact(sha256: str, data: bytes | None = None) -> engine.TextModel:
     """The engine's TextModel for an artifact hash, checked against its bytes; cached by hash
-    (an artifact never changes, so the cache can never be stale)."""
-    cached = _ARTIFACT_CACHE.get(sha256)
-    if cached is not None:
-        _ARTIFACT_CACHE.move_to_end(sha256)
-        return cached
+    for the life of the process."""
     if data is None:
         row = TextModel.objects.filter(sha256=sha256).only("artifact").first()
         if row is None:
@@ -236,34 +236,18 @@ def load_artifact(sha256: str, data: bytes | None = None) -> engine.TextModel:
         raise PermanentScoringError(f"text model {sha256[:12]} is not valid: {error}") from error
     if model.sha256 != sha256:
         raise PermanentScoringError(f"text model {sha256[:12]} is not in canonical form")
-    _ARTIFACT_CACHE[sha256] = model
-    while len(_ARTIFACT_CACHE) > _ARTIFACT_CACHE_SIZE:
-        _ARTIFACT_CACHE.popitem(last=False)
     return model
 
 
-_CONTENT_CACHE: OrderedDict[int, engine.Assessment] = OrderedDict()
-_CONTENT_CACHE_SIZE = 32
-
-
 def frozen_content(version) -> engine.Assessment:
-    """A version's frozen content, compiled for the engine and cached by version id: a published
-    version never changes (a database trigger refuses it), so the cache cannot go stale; the
-    hash is checked once."""
-    from assessments.models import AssessmentVersion
-
-    cached = _CONTENT_CACHE.get(version.pk)
-    if cached is not None:
-        _CONTENT_CACHE.move_to_end(version.pk)
-        return cached
-    content = AssessmentVersion.objects.values_list("content", flat=True).get(pk=version.pk)
-    if json_sha256(content) != version.content_sha256:
-        raise PermanentScoringError(f"the content of {version} does not match its sha256")
-    compiled = _compile(content, label=str(version))
-    _CONTENT_CACHE[version.pk] = compiled
-    while len(_CONTENT_CACHE) > _CONTENT_CACHE_SIZE:
-        _CONTENT_CACHE.popitem(last=False)
-    return compiled
+    """A version's frozen content compiled for the engine, once per process (the published
+    versions cache, keyed by version id and content hash)."""
+    try:
+        return published_versions.compiled(
+            version, "engine", lambda content: _compile(content, label=f"version {version.pk}")
+        )
+    except ContentMismatch as error:
+        raise PermanentScoringError(str(error)) from error
 
 
 def _compile(content: dict, *, label: str) -> engine.Assessment:
@@ -274,7 +258,7 @@ def _compile(content: dict, *, label: str) -> engine.Assessment:
 
 
 def _engine_models(model_hashes: dict[str, str]) -> dict[str, engine.TextModel]:
-    missing = [sha for sha in model_hashes.values() if sha not in _ARTIFACT_CACHE]
+    missing = [sha for sha in model_hashes.values() if sha not in _ARTIFACTS]
     rows = {}
     if missing:
         rows = {
