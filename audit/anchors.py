@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from django.conf import settings
 
 from audit.canonical import canonical_json, sha256_hex
+from audit.exceptions import AnchorError
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +49,6 @@ LEGACY_ANCHOR_FORMAT = "skillproof/audit-anchor@1"
 _LEGACY_SIGNED_FIELDS = ("format", "seq", "event_hash", "anchored_at", "prev_anchor", "key_id")
 # The multicodec prefix of an Ed25519 public key, as Multikey (and did:key) encode it.
 _ED25519_MULTICODEC = b"\xed\x01"
-
-
-class AnchorError(Exception):
-    """The signing key or the anchor file cannot be used."""
 
 
 def anchor_file_path() -> Path:
@@ -281,24 +278,48 @@ def _check_line(
     return ""
 
 
-def last_published_tree_size() -> int:
-    """The size of the last tree head in the anchor file (0 when there is none)."""
+def last_published_head() -> SignedTreeHead | None:
+    """The last tree head in the anchor file, as written (None when there is none)."""
     path = anchor_file_path()
     if not path.exists():
-        return 0
-    with _locked(path, "r") as handle:
-        return _last_tree_size(handle.read().splitlines())
+        return None
+    with _locked(path, "rb") as handle:
+        return _last_head(handle)
 
 
-def _last_tree_size(lines: list[str]) -> int:
-    for line in reversed(lines):
-        try:
-            data = json.loads(line)
-        except ValueError:
-            continue
-        if data.get("format") == TREE_HEAD_FORMAT:
-            return int(data["tree_size"])
-    return 0
+def _last_head(handle) -> SignedTreeHead | None:
+    """Read the file backwards a block at a time: it grows by a line a second, for years."""
+    handle.seek(0, os.SEEK_END)
+    end, tail = handle.tell(), b""
+    while end > 0:
+        start = max(0, end - 8192)
+        handle.seek(start)
+        tail = handle.read(end - start) + tail
+        end = start
+        # Until the start of the file is read, the first piece may be part of a longer line.
+        first, *lines = tail.split(b"\n") if start else [b"", *tail.split(b"\n")]
+        for line in reversed(lines):
+            head = _parse_head(line)
+            if head is not None:
+                return head
+        tail = first
+    return None
+
+
+def _parse_head(line: bytes) -> SignedTreeHead | None:
+    try:
+        data = json.loads(line)
+        if data.get("format") != TREE_HEAD_FORMAT:
+            return None
+        return SignedTreeHead(
+            int(data["tree_size"]),
+            str(data["root_hash"]),
+            int(data["timestamp"]),
+            str(data["signature"]),
+            str(data["key_id"]),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def append_tree_heads(heads: Iterable[SignedTreeHead]) -> int:
@@ -309,13 +330,13 @@ def append_tree_heads(heads: Iterable[SignedTreeHead]) -> int:
     """
     path = anchor_file_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(path, "a+") as handle:
-        handle.seek(0)
-        published = _last_tree_size(handle.read().splitlines())
+    with _locked(path, "ab+") as handle:
+        last = _last_head(handle)
+        published = last.tree_size if last else 0
         lines = [head.line() for head in heads if head.tree_size > published]
         if not lines:
             return 0
-        handle.write("".join(line + "\n" for line in lines))
+        handle.write("".join(line + "\n" for line in lines).encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())
     for line in lines:

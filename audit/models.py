@@ -28,7 +28,8 @@ class AuditEvent(models.Model):
     class Meta:
         # The table keeps the name it had when the log lived in compliance: no data moves.
         db_table = "compliance_auditevent"
-        ordering = ["seq"]
+        # Sequenced events in log order, then pending ones in the order they were recorded.
+        ordering = ["seq", "id"]
         constraints = [
             # Sequenced means every link is set; pending means none is.
             models.CheckConstraint(

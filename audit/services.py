@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit import anchors
 from audit.canonical import canonical_json, sha256_hex
+from audit.exceptions import LogMismatch
 from audit.merkle import Frontier, leaf_hash
 from audit.models import AuditEvent, TreeHead
 
@@ -133,6 +134,7 @@ def _sequence_batch(*, wait: bool) -> int | None:
         if not pending:
             return 0
         frontier, seq, previous = _log_end()
+        _check_against_published(frontier)
         leaves = []
         for event in pending:
             seq += 1
@@ -178,6 +180,20 @@ def _log_end() -> tuple[Frontier, int, str]:
     return frontier, last.seq, last.event_hash
 
 
+def _check_against_published(frontier: Frontier) -> None:
+    """Refuse to extend a tree that no longer has the root last signed outside the database."""
+    published = anchors.last_published_head()
+    if published is None or published.tree_size != frontier.size:
+        # An empty file, or the file behind after a crash: publish_tree_heads catches up.
+        return
+    if published.root_hash != frontier.root().hex():
+        raise LogMismatch(
+            f"The audit log's first {frontier.size} events no longer have the root signed in "
+            f"{anchors.anchor_file_path()}: nothing more is signed until verify_audit_chain "
+            "has been run and the log restored."
+        )
+
+
 def _store_tree_head(frontier: Frontier) -> TreeHead:
     signed = anchors.sign_tree_head(
         tree_size=frontier.size,
@@ -200,7 +216,8 @@ def publish_tree_heads() -> int:
     Runs after the batch committed: a sequencer killed in between leaves the head in the
     database only, and the next run publishes it.
     """
-    published = anchors.last_published_tree_size()
+    last = anchors.last_published_head()
+    published = last.tree_size if last else 0
     heads = [
         anchors.SignedTreeHead.from_record(head)
         for head in TreeHead.objects.filter(tree_size__gt=published).order_by("tree_size")

@@ -18,7 +18,7 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import Assessment, Attempt, Invitation
 from audit.models import AuditEvent
-from audit.selectors import latest_tree_head, tree_head_summary
+from audit.selectors import audit_receipt, latest_tree_head, tree_head_summary
 from audit.services import Action, record_event, sequence_pending_events
 from compliance import demographics
 from compliance.bias import BiasReport, compute_bias_audit
@@ -94,6 +94,25 @@ class AuditExport:
             return
         for chunk in self.chunks():
             output.write(chunk.encode("utf-8"))
+
+
+def export_attempt_receipt(
+    assessment: Assessment, attempt_id: str | uuid.UUID, *, actor: str
+) -> dict:
+    """The audit receipt of one attempt (its events, their inclusion proofs, the signed tree
+    head), with pending events sequenced first; the download is recorded in the audit log."""
+    (public_id,) = export_attempts(assessment, attempt_id=attempt_id).values_list(
+        "public_id", flat=True
+    )
+    sequence_pending_events(wait=True)
+    receipt = audit_receipt(f"attempt:{public_id}")
+    record_event(
+        Action.REPORT_EXPORTED,
+        actor=actor,
+        subject=f"attempt:{public_id}",
+        payload={"report": "audit_receipt", "tree_size": receipt["tree_size"]},
+    )
+    return receipt
 
 
 def start_audit_export(

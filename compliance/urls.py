@@ -15,6 +15,11 @@ urlpatterns = [
         views.audit_export,
         name="audit-export",
     ),
+    path(
+        "compliance/assessments/<slug:slug>/attempts/<uuid:public_id>/audit-receipt",
+        views.audit_receipt,
+        name="audit-receipt",
+    ),
     path("compliance/assessments/<slug:slug>/bias-audit", views.bias_audit, name="bias-audit"),
     path("a/<str:token>/self-identify", views.self_identify, name="self-identify"),
     path("a/<str:token>/erase", views.erase, name="erase"),

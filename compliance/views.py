@@ -12,7 +12,13 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -143,6 +149,24 @@ def audit_export(request, slug: str):
         )
     response = StreamingHttpResponse(export.chunks(), content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+@require_http_methods(["POST"])
+@compliance_required
+def audit_receipt(request, slug: str, public_id):
+    """Download one attempt's audit receipt (JSON, checkable without us); recorded."""
+    item = _assessment(slug)
+    try:
+        receipt = services.export_attempt_receipt(
+            item, public_id, actor=actor_for_user(request.user)
+        )
+    except UnknownCandidate as error:
+        raise Http404(str(error)) from error
+    response = JsonResponse(receipt, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = (
+        f'attachment; filename="audit-receipt-attempt-{str(public_id)[:8]}.json"'
+    )
     return response
 
 

@@ -16,7 +16,8 @@ from assessments.selectors import (
     candidate_personal_data,
     latest_attempt,
 )
-from audit.services import Action, record_event
+from audit.selectors import audit_receipt
+from audit.services import Action, record_event, sequence_pending_events
 from scoring.presenters import candidate_result, credential_link, score_summary
 from scoring.selectors import current_score_run, scoring_status
 
@@ -98,6 +99,9 @@ def my_data(request, token: str):
     except _NotFound as error:
         return JsonResponse({"error": str(error)}, status=404)
     data = candidate_personal_data(invitation)
+    # Events of the last second are still pending: take them into the receipts unless the
+    # sequencer is running right now (never wait for it in a candidate's request).
+    sequence_pending_events()
     for attempt_data, attempt in zip(
         data["attempts"], invitation.attempts.order_by("started_at"), strict=True
     ):
@@ -105,6 +109,8 @@ def my_data(request, token: str):
             score_summary(run, json.loads(run.breakdown_json))
             for run in attempt.score_runs.order_by("created_at", "pk")
         ]
+        # Proof, checkable without us, that each event about the attempt is in the signed log.
+        attempt_data["audit_receipt"] = audit_receipt(f"attempt:{attempt.public_id}")
     data["exported_at"] = timezone.now().isoformat()
     data["about"] = (
         "Everything Skillproof holds about you for this invitation: your details, any "

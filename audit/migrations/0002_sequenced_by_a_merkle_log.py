@@ -1,7 +1,8 @@
 """Events are appended unsequenced and a sequencer builds the RFC 9162 Merkle log over them.
 
 The append-only trigger now lets exactly one update through: the sequencer setting a pending
-event's sequence number and hashes, once, leaving its content as it was. Events sequenced
+event's sequence number and hashes, once, leaving its content as it was; and an insert only
+of a pending event. Events sequenced
 before get their leaf hash here; tree heads are append-only too.
 """
 
@@ -13,6 +14,13 @@ from audit.services import event_bytes
 SEQUENCE_ONCE = """
 CREATE OR REPLACE FUNCTION skillproof_audit_sequence_once() RETURNS trigger AS $$
 BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.seq IS NULL AND NEW.event_hash IS NULL THEN
+      RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'audit events are recorded pending: only the sequencer numbers them'
+      USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
   IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND NEW.seq IS NOT NULL
      AND NEW.id = OLD.id AND NEW.occurred_at = OLD.occurred_at AND NEW.actor = OLD.actor
      AND NEW.action = OLD.action AND NEW.subject = OLD.subject AND NEW.payload = OLD.payload THEN
@@ -24,7 +32,7 @@ END;
 $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS compliance_auditevent_append_only ON compliance_auditevent;
 CREATE TRIGGER compliance_auditevent_append_only
-  BEFORE UPDATE OR DELETE ON compliance_auditevent
+  BEFORE INSERT OR UPDATE OR DELETE ON compliance_auditevent
   FOR EACH ROW EXECUTE FUNCTION skillproof_audit_sequence_once();
 CREATE TRIGGER audit_treehead_append_only
   BEFORE UPDATE OR DELETE ON audit_treehead
@@ -90,6 +98,7 @@ class Migration(migrations.Migration):
                 "ordering": ["tree_size"],
             },
         ),
+        migrations.AlterModelOptions(name="auditevent", options={"ordering": ["seq", "id"]}),
         migrations.AddField(
             model_name="auditevent",
             name="leaf_hash",

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from audit.models import AuditEvent, TreeHead
 from audit.selectors import pending_events
@@ -188,3 +189,23 @@ def test_action_names_are_distinct_and_include_every_audited_action():
         "ROLE_CHANGED",
     ):
         assert required in names
+
+
+def test_trigger_refuses_inserting_an_event_already_numbered():
+    _sequenced(1)
+    numbered = AuditEvent(
+        seq=2,
+        occurred_at=timezone.now(),
+        actor="system",
+        action="test.event",
+        subject="thing:forged",
+        payload="{}",
+        prev_hash="0" * 64,
+        event_hash="f" * 64,
+        leaf_hash="f" * 64,
+    )
+    with (
+        pytest.raises(IntegrityError, match="only the sequencer numbers them"),
+        transaction.atomic(),
+    ):
+        numbered.save()

@@ -191,7 +191,7 @@ def test_command_refuses_a_bad_date_and_a_reversed_range(scored):
 
 def test_each_bias_audit_is_recorded_without_per_person_data(scored, cohort):
     output = export_bias_audit(scored.version.assessment, format="csv", actor="user:7")
-    event = AuditEvent.objects.get(seq=output.event.seq)
+    event = AuditEvent.objects.get(pk=output.event.pk)
     assert event.action == Action.REPORT_EXPORTED
     assert json.loads(event.payload)["report"] == "bias_audit"
     assert json.loads(event.payload)["records"] == 66

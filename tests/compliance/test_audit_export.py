@@ -10,7 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
-from audit.services import Action, chain_head, verify_chain
+from audit.selectors import latest_tree_head
+from audit.services import Action
+from audit.verify import verify_audit_chain
 from compliance.exceptions import UnknownCandidate
 from compliance.reporting.audit_export import CSV_COLUMNS
 from compliance.services import start_audit_export
@@ -62,8 +64,9 @@ def test_csv_has_one_row_per_criterion_score_with_the_required_fields(scored, hi
     assert json.loads(choice["evidence"])["option"] == "check"
     assert choice["run_current"] == "true"
     assert choice["submitted_at"]
-    assert choice["chain_head_seq"] == str(export.event.seq)
-    assert choice["chain_head_hash"] == export.event.event_hash
+    head = latest_tree_head()
+    assert choice["tree_head_size"] == str(head.tree_size)
+    assert choice["tree_head_root_hash"] == head.root_hash
     reply = next(row for row in first if row["criterion_id"] == "reply-quality")
     assert reply["method"] == "concept"
 
@@ -100,10 +103,14 @@ def test_json_is_complete(scored, history):
     export = _export(scored, "json")
     document = json.loads(_text(export))
     assert document["format"] == "skillproof/audit-export@1"
-    assert document["chain_head"] == {
-        "seq": export.event.seq,
-        "event_hash": export.event.event_hash,
-    }
+    head = latest_tree_head()
+    # The export covers every event committed before it, its own still pending.
+    assert document["tree_head"]["tree_size"] == head.tree_size
+    assert document["tree_head"]["root_hash"] == head.root_hash
+    assert document["tree_head"]["signature"] == head.signature
+    assert document["tree_head"]["public_key_multibase"].startswith("z6Mk")
+    assert document["export_event"]["id"] == export.event.pk
+    assert AuditEvent.objects.filter(seq__isnull=True).get() == export.event
     assert document["assessment"]["versions"][0]["content_sha256"] == scored.version.content_sha256
     assert document["attempt_count"] == 2 == len(document["attempts"])
     second = next(
@@ -145,7 +152,7 @@ def test_pdf_opens_and_shows_summary_tables_and_attempts(scored, history, tmp_pa
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
     ).stdout
     assert "Audit export: Small support scenario" in text
-    assert f"sequence {export.event.seq}" in text
+    assert f"{latest_tree_head().tree_size} events, root sha256" in text
     assert "Overall scores" in text  # the histogram
     assert "Scoring methods" in text  # the method chart
     assert "Criteria (current score runs)" in text
@@ -155,16 +162,14 @@ def test_pdf_opens_and_shows_summary_tables_and_attempts(scored, history, tmp_pa
 
 
 def test_every_export_is_an_audit_event_without_personal_data(scored, history):
-    before = chain_head().seq
     export = _export(scored, "json", candidate_email="Grace@Example.com")
-    assert export.event.seq == before + 1
-    event = AuditEvent.objects.get(seq=export.event.seq)
+    event = AuditEvent.objects.get(pk=export.event.pk)
     assert event.action == Action.REPORT_EXPORTED
     payload = json.loads(event.payload)
     assert payload["report"] == "audit_export"
     assert payload["invitations"] == [str(history["second"].invitation.public_id)]
     assert "grace" not in event.payload.lower()
-    assert verify_chain().ok
+    assert verify_audit_chain().ok
 
 
 def test_a_candidate_export_holds_only_that_candidates_attempts(scored, history):

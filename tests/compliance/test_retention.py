@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from assessments.models import Attempt, Invitation
-from audit.anchors import append_anchor, verify_audit_chain
+from audit.services import sequence_pending_events
+from audit.verify import verify_audit_chain
 from compliance import tasks
 from compliance.models import ErasureRecord
 from compliance.services import erase_expired_personal_data
@@ -28,7 +29,7 @@ def old_and_new(scored, settings):
     new = scored.take(name="New Candidate", email="new@example.com")
     _age(old, 45)
     _age(new, 5)
-    append_anchor()
+    sequence_pending_events(wait=True)
     return old, new
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _last(action: str) -> AuditEvent:
-    return AuditEvent.objects.filter(action=action).order_by("-seq").first()
+    return AuditEvent.objects.filter(action=action).order_by("-id").first()
 
 
 def _payload(event: AuditEvent) -> dict:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from audit.services import record_event
+
 ROOT = Path(__file__).resolve().parents[2]
 
 HEALTH_PROBE = (
@@ -35,7 +37,21 @@ def probe_healthz(**env: str) -> tuple[int, dict]:
 def test_healthz_ok_when_database_and_broker_answer(client, redis_url):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "audit_pending": 0,
+        "audit_oldest_pending_seconds": None,
+    }
+
+
+@pytest.mark.django_db
+def test_healthz_shows_the_audit_events_waiting_for_the_sequencer(client, redis_url):
+    record_event("test.event", actor="system", subject="thing:1")
+    body = client.get("/healthz").json()
+    assert body["audit_pending"] == 1
+    assert 0 <= body["audit_oldest_pending_seconds"] < 60
 
 
 def test_healthz_503_when_broker_is_down():

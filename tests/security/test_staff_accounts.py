@@ -43,7 +43,7 @@ def signed_in(client) -> bool:
 
 
 def last_event(action: str) -> AuditEvent:
-    return AuditEvent.objects.filter(action=action).order_by("-seq").first()
+    return AuditEvent.objects.filter(action=action).order_by("-id").first()
 
 
 def current_code(device: TOTPDevice, steps_away: int = 0) -> str:

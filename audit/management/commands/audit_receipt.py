@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.anchors import AnchorError
+from audit.exceptions import AuditError
 from audit.selectors import audit_receipt
 from audit.services import sequence_pending_events
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             # Events committed a moment ago are included, not left pending.
             sequence_pending_events(wait=True)
             receipt = audit_receipt(subject)
-        except (AnchorError, OSError) as error:
+        except (AuditError, OSError) as error:
             raise CommandError(str(error)) from error
         if not receipt["entries"]:
             raise CommandError(f"The audit log holds no event about {subject!r}.")

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.anchors import AnchorError, anchor_file_path
+from audit.anchors import anchor_file_path
+from audit.exceptions import AuditError
 from audit.selectors import latest_tree_head
 from audit.services import sequence_pending_events
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             count = sequence_pending_events(wait=True)
-        except (AnchorError, OSError) as error:
+        except (AuditError, OSError) as error:
             raise CommandError(str(error)) from error
         head = latest_tree_head()
         if head is None:
