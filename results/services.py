@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from itertools import islice
 
 import orjson
 from django.conf import settings
@@ -24,7 +25,7 @@ from scoring.models import ScoreRun
 
 # The audit action of a recruiter's decision (its subject is ``attempt:<public_id>``).
 DECISION_RECORDED = "decision.recorded"
-REFRESH_BATCH = 500
+REFRESH_BATCH = 1000
 
 
 def _stale_runs(assessment_ids: list[int]):
@@ -84,12 +85,10 @@ def refresh_result_rows(assessment_ids: Iterable[int]) -> int:
     when nothing changed: only runs stored since the last call are parsed. Scoring stays
     unaware of this app (it reads scoring, never the other way round). Returns rows written.
     """
-    stale = _stale_runs(list(assessment_ids))
-    run_ids = list(stale.values_list("pk", flat=True))
-    for start in range(0, len(run_ids), REFRESH_BATCH):
-        batch = [
-            _result_row(run) for run in stale.filter(pk__in=run_ids[start : start + REFRESH_BATCH])
-        ]
+    stale = _stale_runs(list(assessment_ids)).iterator(chunk_size=REFRESH_BATCH)
+    written = 0
+    while batch := [_result_row(run) for run in islice(stale, REFRESH_BATCH)]:
+        written += len(batch)
         ResultRow.objects.bulk_create(
             batch,
             update_conflicts=True,
@@ -106,7 +105,7 @@ def refresh_result_rows(assessment_ids: Iterable[int]) -> int:
                 "skill_bands",
             ],
         )
-    return len(run_ids)
+    return written
 
 
 def record_decision(
