@@ -14,6 +14,10 @@ def rename_content_type(apps, schema_editor):
 
 def restore_content_type(apps, schema_editor):
     ContentType = apps.get_model("contenttypes", "ContentType")
+    if ContentType.objects.filter(app_label="compliance", model="auditevent").exists():
+        # Recreated meanwhile by a post-migrate signal: the audit one is the stale one.
+        ContentType.objects.filter(app_label="audit", model="auditevent").delete()
+        return
     ContentType.objects.filter(app_label="audit", model="auditevent").update(app_label="compliance")
 
 
