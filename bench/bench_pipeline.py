@@ -4,7 +4,7 @@ PostgreSQL + Redis, with throughput, submit-to-scored latency, and where the tim
 Run (PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 must answer):
 
     .venv/bin/python bench/bench_pipeline.py [--count 2000] [--workers 2] \
-        [--assessment incident-triage] [--paced 400] [--keep-db]
+        [--assessment incident-triage] [--paced 400] [--scaling 1,2,4] [--keep-db]
 
 It creates its own database (skillproof_bench, dropped at the end unless --keep-db) and uses
 its own Redis database (14, flushed), so it never touches development or test data. Steps:
@@ -12,20 +12,25 @@ its own Redis database (14, flushed), so it never touches development or test da
 1. migrate; publish the demo assessment; train its text models (the accepted ones score).
 2. prepare: simulated candidates answer every step through the services (answers span every
    level, free text from held-back exemplars), in parallel processes, not yet submitted.
-3. burst: ``--workers`` worker processes (prefork, one child each) run while ``--count``
-   attempts are submitted as fast as four processes can (``submit_attempt``: the outbox row in
-   the submit transaction, the message after commit). Throughput is attempts / (last
+3. burst: ``--workers`` scoring worker processes (prefork, one child each, on the scoring
+   queue) run, as deployed (docker-compose.yml) beside one worker for the other queues
+   (issuance, email, reports, maintenance) and beat (the audit sequencer every second), while
+   ``--count`` attempts are submitted as fast as four processes can (``submit_attempt``: the
+   outbox row in the submit transaction, the message after commit). Throughput is attempts / (last
    ScoreRun.created_at - first Attempt.submitted_at); latency is ScoreRun.created_at -
    Attempt.submitted_at, so under a burst it includes the time queued behind earlier jobs.
 4. paced: ``--paced`` more submissions at half the burst throughput, for the latency of a
    pipeline that keeps up (no queueing).
+   ``--scaling 1,2,4`` repeats the burst with 1, 2 and 4 scoring workers on fresh attempts.
 5. where the time goes: with the workers stopped, re-score jobs run in this process with
    per-phase timers (lock, load, engine, store, audit, commit) and a query counter; the
    engine alone over the same attempts in memory is the baseline; the workers' CPU time per
    job against wall time shows whether they were computing or waiting; pg_stat_statements is
    read when the server preloads it.
 
-Every worker is stopped on exit (normal, error or Ctrl-C).
+Every worker is stopped on exit (normal, error or Ctrl-C). The last line is ``RESULT {json}``:
+workers, burst_jobs_per_s, paced_rate, paced_p50_ms, paced_p95_ms, engine_attempts_per_s (and
+scaling: burst jobs/s per number of scoring workers, when asked for).
 """
 
 from __future__ import annotations
@@ -35,9 +40,11 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from multiprocessing import get_context
@@ -56,7 +63,10 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=2000, help="burst submissions")
     parser.add_argument("--paced", type=int, default=400, help="paced submissions (0: skip)")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="scoring worker processes")
+    parser.add_argument(
+        "--scaling", default="", help="comma-separated scoring worker counts to burst with too"
+    )
     parser.add_argument("--assessment", default="incident-triage")
     parser.add_argument("--prepare-processes", type=int, default=4)
     parser.add_argument("--profile", type=int, default=300, help="jobs timed in-process")
@@ -65,7 +75,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--scoring-only",
         action="store_true",
-        help="unhook the credentials app's sweep after each scoring task on the workers",
+        help="no issuance worker, no beat, and the credentials app's sweep after each scoring "
+        "task unhooked on the scoring workers",
     )
     return parser.parse_args()
 
@@ -224,11 +235,17 @@ def __getattr__(name: str):
     return app
 
 
-class BenchWorker:
-    """A Celery worker process configured as in production (persistent DB connections)."""
+SCORING_QUEUE = "scoring"
+OTHER_QUEUES = "issuance,email,reports,maintenance"
 
-    def __init__(self, name: str, scoring_only: bool = False):
+
+class BenchWorker:
+    """A Celery worker process configured as in production (persistent DB connections),
+    consuming ``queues``."""
+
+    def __init__(self, name: str, queues: str, scoring_only: bool = False):
         self.name = f"{name}-{os.getpid()}@localhost"
+        self.queues = queues
         self.app = "bench_pipeline:scoring_only_app" if scoring_only else "hiring"
         self.process: subprocess.Popen | None = None
 
@@ -239,7 +256,7 @@ class BenchWorker:
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "bench")])
         command = [
             sys.executable, "-m", "celery", "-A", self.app, "worker", "--loglevel=WARNING",
-            "--pool=prefork", "--concurrency=1", "-n", self.name,
+            "--pool=prefork", "--concurrency=1", "-n", self.name, f"--queues={self.queues}",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
         self.process = subprocess.Popen(
@@ -255,15 +272,37 @@ class BenchWorker:
         raise RuntimeError(f"worker {self.name} did not answer within 60 s")
 
     def stop(self) -> None:
-        """Warm shutdown; SIGKILL to the whole process group if it hangs."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
+        stop_process(self.process)
+
+
+class BenchBeat:
+    """Celery beat as deployed: the audit sequencer every second, the sweepers."""
+
+    def __init__(self, folder: str):
+        command = [
+            sys.executable, "-m", "celery", "-A", "hiring", "beat", "--loglevel=WARNING",
+            "--schedule", str(Path(folder) / "celerybeat-schedule"),
+        ]  # fmt: skip
+        env = dict(os.environ, LOG_LEVEL="WARNING")
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen | None) -> None:
+    """Warm shutdown; SIGKILL to the whole process group if it hangs."""
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -447,20 +486,73 @@ def pg_commits() -> int:
 # --- main ------------------------------------------------------------------------------------
 
 
+def start_pipeline(workers: int, options, tag: str) -> list:
+    """``workers`` scoring workers and, as deployed, a worker for the other queues and beat."""
+    processes: list = []
+    try:
+        for index in range(workers):
+            name = f"{tag}-scoring{index}"
+            processes.append(BenchWorker(name, SCORING_QUEUE, options.scoring_only).start())
+        if not options.scoring_only:
+            processes.append(BenchWorker(f"{tag}-other", OTHER_QUEUES).start())
+            processes.append(BenchBeat(options.beat_folder))
+    except BaseException:
+        stop_all(processes)
+        raise
+    return processes
+
+
+def stop_all(processes: list) -> None:
+    for process in processes:
+        process.stop()
+    processes.clear()
+
+
+def burst(ids: list[int], processes: list, workers: int) -> float:
+    """Submit ``ids`` at once, wait until all are scored, print the figures; jobs per second."""
+    scoring = [p for p in processes if isinstance(p, BenchWorker) and p.queues == SCORING_QUEUE]
+    cpu_before = sum(cpu_seconds(w.process.pid) for w in scoring)
+    commits_before = pg_commits()
+    print(f"\n== burst: {len(ids)} submissions from 4 submitting processes, {workers} workers ==")
+    with ActivitySampler(os.environ["DATABASE_URL"]) as activity:
+        submit_wall = submit(ids)
+        wait_scored(ids)
+    values, throughput, alone = latencies(ids)
+    worker_cpu = sum(cpu_seconds(w.process.pid) for w in scoring) - cpu_before
+    commits = pg_commits() - commits_before
+    print(f"submitted in {submit_wall:.1f} s ({len(ids) / submit_wall:.0f}/s)")
+    print(f"throughput      {throughput:8.1f} attempts scored / s (first submit to last run)")
+    print(f"                {alone:8.1f} / s after the last submission (workers alone)")
+    print(f"submit->scored  {describe(values)}")
+    busy_wall = len(ids) / throughput
+    print(
+        f"scoring CPU     {worker_cpu / len(ids) * 1000:8.1f} ms per job; scoring workers "
+        f"busy {worker_cpu / (busy_wall * workers):.0%} of wall time"
+    )
+    print(
+        f"database        {commits / len(ids):8.1f} commits per submitted+scored "
+        f"attempt (all processes); sessions sampled every 20 ms:"
+    )
+    print("\n".join(activity.report()))
+    print(issuance_summary())
+    return throughput
+
+
 def main() -> None:
     options = parse_args()
     os.environ["DATABASE_URL"] = f"{SERVER_URL}/{options.database}"
     os.environ["REDIS_URL"] = REDIS_URL
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ["DJANGO_SETTINGS_MODULE"] = "hiring.settings"
+    scaling = [int(n) for n in options.scaling.split(",") if n.strip()]
 
     print(
         f"bench_pipeline: {options.count} burst + {options.paced} paced submissions, "
-        f"{options.workers} worker processes, assessment {options.assessment}, "
+        f"{options.workers} scoring worker processes, assessment {options.assessment}, "
         + (
-            "scoring only (credentials' after-scoring sweep unhooked)"
+            "scoring only (no issuance worker, no beat, after-scoring sweep unhooked)"
             if options.scoring_only
-            else "as deployed (scoring and credential issuance share the workers)"
+            else "as deployed (a worker for issuance, email, reports and maintenance, and beat)"
         )
     )
     print(
@@ -480,7 +572,8 @@ def main() -> None:
     from scoring import services
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    workers: list[BenchWorker] = []
+    processes: list = []
+    options.beat_folder = tempfile.mkdtemp(prefix="skillproof-bench-beat-")
     try:
         call_command("migrate", verbosity=0)
         document = read_document(
@@ -496,56 +589,42 @@ def main() -> None:
         )
         print(f"database {settings.DATABASES['default']['NAME']}, broker {REDIS_URL}")
 
-        total = options.count + options.paced
+        total = options.count * (1 + len(scaling)) + options.paced
         started = time.perf_counter()
         ids = prepare(version, total, options.prepare_processes, SEED)
         print(
             f"prepared {len(ids)} answered attempts in {time.perf_counter() - started:.1f} s "
             f"({options.prepare_processes} processes, through the services)"
         )
-        burst_ids, paced_ids = ids[: options.count], ids[options.count :]
-
-        for index in range(options.workers):
-            workers.append(BenchWorker(f"bench{index}", options.scoring_only).start())
-        cpu_before = sum(cpu_seconds(w.process.pid) for w in workers)
-        commits_before = pg_commits()
-
-        print(f"\n== burst: {len(burst_ids)} submissions from 4 submitting processes ==")
-        with ActivitySampler(os.environ["DATABASE_URL"]) as activity:
-            submit_wall = submit(burst_ids)
-            wait_scored(burst_ids)
-        values, throughput, alone = latencies(burst_ids)
-        cpu_after = sum(cpu_seconds(w.process.pid) for w in workers)
-        commits = pg_commits() - commits_before
-        print(f"submitted in {submit_wall:.1f} s ({len(burst_ids) / submit_wall:.0f}/s)")
-        print(f"throughput      {throughput:8.1f} attempts scored / s (first submit to last run)")
-        print(f"                {alone:8.1f} / s after the last submission (workers alone)")
-        print(f"submit->scored  {describe(values)}")
-        worker_cpu = cpu_after - cpu_before
-        busy_wall = len(burst_ids) / throughput
-        print(
-            f"worker CPU      {worker_cpu / len(burst_ids) * 1000:8.1f} ms per job; workers "
-            f"busy {worker_cpu / (busy_wall * options.workers):.0%} of wall time"
+        burst_ids, paced_ids = (
+            ids[: options.count],
+            ids[options.count : options.count + options.paced],
         )
-        print(
-            f"database        {commits / len(burst_ids):8.1f} commits per submitted+scored "
-            f"attempt (all processes); sessions sampled every 20 ms:"
-        )
-        print("\n".join(activity.report()))
-        print(issuance_summary())
+        scaling_ids = ids[options.count + options.paced :]
 
+        processes = start_pipeline(options.workers, options, "bench")
+        throughput = burst(burst_ids, processes, options.workers)
+        paced = []
+        rate = throughput / 2
         if paced_ids:
-            rate = throughput / 2
             print(f"\n== paced: {len(paced_ids)} submissions at {rate:.0f}/s (half the burst) ==")
             submit(paced_ids, rate=rate)
             wait_scored(paced_ids)
             paced, _, _ = latencies(paced_ids)
             print(f"submit->scored  {describe(paced)}")
-
-        for worker in workers:
-            worker.stop()
-        workers.clear()
+        stop_all(processes)
         redis.Redis.from_url(REDIS_URL).flushdb()
+
+        scaled = {}
+        for index, workers in enumerate(scaling):
+            processes = start_pipeline(workers, options, f"scale{workers}")
+            chunk = scaling_ids[index * options.count : (index + 1) * options.count]
+            scaled[str(workers)] = round(burst(chunk, processes, workers), 1)
+            stop_all(processes)
+            redis.Redis.from_url(REDIS_URL).flushdb()
+        if scaled:
+            print("\n== worker scaling: burst attempts scored / s by scoring workers ==")
+            print("  " + "   ".join(f"{n}: {rate:.1f}/s" for n, rate in scaled.items()))
 
         sample = burst_ids[: options.profile]
         print(f"\n== where the time goes: {len(sample)} re-score jobs run in this process ==")
@@ -560,13 +639,13 @@ def main() -> None:
             f"connection); {q['n'] / profile['jobs']:.1f} queries per job, "
             f"{q['seconds'] / profile['jobs'] * 1000:.2f} ms of it waiting on PostgreSQL"
         )
-        rate, n = engine_alone(sample)
+        engine_rate, n = engine_alone(sample)
         print(f"\n== baseline: the engine alone, in memory, over the same {n} attempts ==")
-        print(f"  {rate:8.0f} attempts / s on one core ({1000 / rate:.2f} ms each)")
+        print(f"  {engine_rate:8.0f} attempts / s on one core ({1000 / engine_rate:.2f} ms each)")
         print(
-            f"  pipeline / engine: {throughput / rate:.1%} of the engine's rate with "
-            f"{options.workers} workers; a job costs {per_job * rate / 1000:.1f}x the engine "
-            "call in-process, the rest of the gap is Celery, Redis and prefork"
+            f"  pipeline / engine: {throughput / engine_rate:.1%} of the engine's rate with "
+            f"{options.workers} workers; a job costs {per_job * engine_rate / 1000:.1f}x the "
+            "engine call in-process, the rest of the gap is Celery, Redis and prefork"
         )
         statements = pg_stat_statements()
         if statements is None:
@@ -578,13 +657,26 @@ def main() -> None:
             print("\npg_stat_statements (top by total time):")
             for calls, total_ms, mean_ms, query in statements:
                 print(f"  {calls:7d} calls {total_ms:9.0f} ms total {mean_ms:6.2f} ms  {query}")
+        result = {
+            "workers": options.workers,
+            "burst_jobs_per_s": round(throughput, 1),
+            "paced_rate": round(rate, 1) if paced else None,
+            "paced_p50_ms": round(percentile(paced, 50), 1) if paced else None,
+            "paced_p95_ms": round(percentile(paced, 95), 1) if paced else None,
+            "engine_attempts_per_s": round(engine_rate),
+            "queries_per_rescore_job": round(q["n"] / profile["jobs"], 1),
+            "as_deployed": not options.scoring_only,
+        }
+        if scaled:
+            result["scaling"] = scaled
+        print("RESULT " + json.dumps(result, sort_keys=True))
     finally:
-        for worker in workers:
-            worker.stop()
+        stop_all(processes)
         from django.db import connections
 
         connections.close_all()
         redis.Redis.from_url(REDIS_URL).flushdb()
+        shutil.rmtree(options.beat_folder, ignore_errors=True)
         if not options.keep_db:
             drop_database(options.database)
 
