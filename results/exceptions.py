@@ -11,3 +11,7 @@ class NoSuchResults(ResultsError):
 
 class DecisionNotAllowed(ResultsError):
     """The user may read these results but not record decisions on them (Compliance)."""
+
+
+class SharingNotAllowed(ResultsError):
+    """Only an assessment's owner (or a superuser) chooses who else sees its results."""

@@ -17,11 +17,13 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 
 import orjson
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -63,10 +65,12 @@ class Status(TextChoices):
 
 @dataclass(frozen=True)
 class ResultsAccess:
-    """An assessment the user may see, and whether they may record decisions on it."""
+    """An assessment the user may see, whether they may record decisions on it, and whether
+    they choose who else sees it (its owner)."""
 
     assessment: Assessment
     can_decide: bool
+    can_share: bool = False
 
 
 def _require_results_role(user) -> None:
@@ -108,7 +112,11 @@ def access_assessment_results(user, slug: str) -> ResultsAccess:
     assessment = visible_assessments(user).filter(slug=slug).first()
     if assessment is None:
         raise NoSuchResults(f"No results for an assessment {slug!r} that you can see.")
-    return ResultsAccess(assessment=assessment, can_decide=_may_decide(user, assessment))
+    return ResultsAccess(
+        assessment=assessment,
+        can_decide=_may_decide(user, assessment),
+        can_share=user.is_superuser or assessment.owner_id == user.pk,
+    )
 
 
 def access_attempt_result(access: ResultsAccess, public_id) -> Attempt:
@@ -121,6 +129,19 @@ def access_attempt_result(access: ResultsAccess, public_id) -> Attempt:
     if attempt is None:
         raise NoSuchResults("No such candidate in these results.")
     return attempt
+
+
+def recruiters_to_share_with(access: ResultsAccess) -> QuerySet:
+    """Active recruiters other than the owner, each marked ``shared`` when already chosen."""
+    shared = access.assessment.shared_with.filter(pk=OuterRef("pk"))
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.RECRUITER.value)
+        .exclude(pk=access.assessment.owner_id)
+        .annotate(shared=Exists(shared))
+        .order_by("username")
+        .distinct()
+    )
 
 
 def landing_page_name(user) -> str | None:

@@ -18,13 +18,15 @@ from django.utils import timezone
 
 from assessments.models import Attempt
 from audit.services import actor_for_user, record_event
-from results.exceptions import DecisionNotAllowed
+from results.exceptions import DecisionNotAllowed, SharingNotAllowed
 from results.models import Decision, DigestSubscription, ResultRow, Visit
-from results.selectors import ResultsAccess, visible_assessments
+from results.selectors import ResultsAccess, recruiters_to_share_with, visible_assessments
 from scoring.models import ScoreRun
 
 # The audit action of a recruiter's decision (its subject is ``attempt:<public_id>``).
 DECISION_RECORDED = "decision.recorded"
+# Who besides its owner sees an assessment's results (subject ``assessment:<slug>``).
+ASSESSMENT_SHARED = "assessment.shared"
 REFRESH_BATCH = 1000
 
 
@@ -136,6 +138,24 @@ def record_decision(
             },
         )
     return decision
+
+
+def share_assessment(access: ResultsAccess, recruiter_ids: Iterable[int], *, user) -> None:
+    """Set who, besides its owner, sees an assessment's results and records decisions on it.
+
+    Only recruiters can be chosen (anyone else would see nothing); the change is audited.
+    """
+    if not access.can_share:
+        raise SharingNotAllowed("Only the assessment's owner chooses who else sees its results.")
+    chosen = list(recruiters_to_share_with(access).filter(pk__in=list(recruiter_ids)))
+    with transaction.atomic():
+        access.assessment.shared_with.set(chosen)
+        record_event(
+            ASSESSMENT_SHARED,
+            actor=actor_for_user(user),
+            subject=f"assessment:{access.assessment.slug}",
+            payload={"shared_with": sorted(f"user:{person.pk}" for person in chosen)},
+        )
 
 
 def note_visit(user, access: ResultsAccess) -> None:

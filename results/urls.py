@@ -11,6 +11,7 @@ urlpatterns = [
     path("digest", views.digest, name="digest"),
     path("<slug:slug>/", views.table, name="table"),
     path("<slug:slug>/export.csv", views.export_csv, name="export"),
+    path("<slug:slug>/sharing", views.share, name="share"),
     path("<slug:slug>/compare", views.compare, name="compare"),
     path("<slug:slug>/<uuid:public_id>/", views.report, name="report"),
     path("<slug:slug>/<uuid:public_id>/report.pdf", views.report_pdf, name="report-pdf"),

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import Action, actor_for_user, record_event
 from results import exports, selectors, services
-from results.exceptions import DecisionNotAllowed, NoSuchResults
+from results.exceptions import DecisionNotAllowed, NoSuchResults, SharingNotAllowed
 from results.forms import DecisionForm, ResultsFilterForm
 from results.presenters import duration, histogram, sort_links
 
@@ -43,7 +43,7 @@ def results_view(view):
             return view(request, *args, **kwargs)
         except NoSuchResults as error:
             raise Http404(str(error)) from error
-        except DecisionNotAllowed as error:
+        except (DecisionNotAllowed, SharingNotAllowed) as error:
             raise PermissionDenied(str(error)) from error
 
     return wrapper
@@ -173,8 +173,23 @@ def table(request, slug: str):
             "query_string": urlencode(_without(params, "page")),
             "export_query": urlencode(_without(params, "page", "sort", "order") | _sorting(query)),
             "last_seen": last_seen,
+            "recruiters": selectors.recruiters_to_share_with(access) if access.can_share else [],
         },
     )
+
+
+@require_POST
+@results_view
+def share(request, slug: str):
+    """The owner chooses which recruiters also see this assessment's results."""
+    access = selectors.access_assessment_results(request.user, slug)
+    try:
+        chosen = [int(value) for value in request.POST.getlist("recruiter")]
+    except ValueError as error:
+        raise NoSuchResults("No such recruiter.") from error
+    services.share_assessment(access, chosen, user=request.user)
+    messages.success(request, "Sharing saved.")
+    return redirect("results:table", slug=slug)
 
 
 def _without(params: dict, *names: str) -> dict:
