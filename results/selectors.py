@@ -265,6 +265,17 @@ def _current_decision() -> Subquery:
     return Subquery(latest.values("outcome")[:1])
 
 
+# The result row's fields the table shows (its run id and version are not needed).
+_RESULT_FIELDS = (
+    "scored_at",
+    "overall_score",
+    "passed",
+    "needs_review",
+    "skill_scores",
+    "skill_bands",
+)
+
+
 def _annotated(assessment: Assessment, skills: list[str]) -> QuerySet[Attempt]:
     attempts = _with_version_number(
         Attempt.objects.filter(version__assessment=assessment)
@@ -297,14 +308,6 @@ def _annotated(assessment: Assessment, skills: list[str]) -> QuerySet[Attempt]:
     return attempts
 
 
-_RESULT_FIELDS = (
-    "scored_at",
-    "overall_score",
-    "passed",
-    "needs_review",
-    "skill_scores",
-    "skill_bands",
-)
 SORTS = {
     "name": Lower("invitation__candidate_name"),
     "email": Lower("invitation__candidate_email"),

@@ -172,7 +172,6 @@ def table(request, slug: str):
             "rubric_changes": selectors.rubric_changes(listing.versions),
             "query_string": urlencode(_without(params, "page")),
             "export_query": urlencode(_without(params, "page", "sort", "order") | _sorting(query)),
-            "last_seen": last_seen,
             "recruiters": selectors.recruiters_to_share_with(access) if access.can_share else [],
         },
     )
