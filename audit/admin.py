@@ -22,6 +22,7 @@ class AuditEventAdmin(RoleAdminMixin, admin.ModelAdmin):
         "payload",
         "prev_hash",
         "event_hash",
+        "leaf_hash",
     )
 
     def has_add_permission(self, request, *args) -> bool:

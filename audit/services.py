@@ -144,7 +144,9 @@ def _sequence_batch(*, wait: bool) -> int | None:
             event.leaf_hash = leaf.hex()
             leaves.append(leaf)
             previous = event.event_hash
-        AuditEvent.objects.bulk_update(pending, ["seq", "prev_hash", "event_hash", "leaf_hash"])
+        AuditEvent.objects.bulk_update(
+            pending, ["seq", "prev_hash", "event_hash", "leaf_hash"], batch_size=500
+        )
         _store_tree_head(frontier.extended(leaves))
         return len(pending)
 
