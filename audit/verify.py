@@ -85,6 +85,15 @@ def _walk_events(checkpoints: Mapping[int, str]) -> _Walk:
             return _Walk(leaves, previous, f"event {expected}: {problem}", expected)
         leaves.append(bytes.fromhex(event.leaf_hash))
         previous, expected = event.event_hash, expected + 1
+    if checkpoints and max(checkpoints) >= expected:
+        # The log is shorter than an older anchor says it was: events were removed from its end.
+        return _Walk(
+            leaves,
+            previous,
+            f"event {expected}: sequence {expected} is missing (an anchor signed outside the "
+            f"database names sequence {max(checkpoints)})",
+            expected,
+        )
     return _Walk(leaves, previous)
 
 
