@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.selectors import latest_tree_head
-from audit.services import Action, sequence_pending_events
+from audit.services import Action, record_event, sequence_pending_events
 from compliance.reporting import audit_export
 from compliance.services import start_audit_export
 from tests.audit.helpers import audit_trigger_disabled
@@ -48,6 +48,10 @@ def test_chain_page_shows_count_and_head_when_intact(auditor, scored):
     head = AuditEvent.objects.order_by("-seq").first()
     assert head.event_hash in html
     assert latest_tree_head().root_hash in html
+    assert 'data-testid="pending-count">0<' in html
+    record_event("test.event", actor="system", subject="thing:1")
+    html = auditor.get(reverse("compliance:chain")).content.decode()
+    assert 'data-testid="pending-count">1<' in html
 
 
 def test_chain_page_names_the_first_broken_sequence(auditor, scored):
