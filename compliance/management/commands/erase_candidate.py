@@ -34,5 +34,6 @@ class Command(BaseCommand):
                 invitation, reason=ErasureRecord.Reason.STAFF, actor="system:cli"
             )
             self.stdout.write(
-                f"Erased invitation {invitation.public_id} (audit event id {record.audit_event_id})."
+                f"Erased invitation {invitation.public_id} "
+                f"(audit event id {record.audit_event_id})."
             )
