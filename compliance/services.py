@@ -28,6 +28,7 @@ from compliance.reporting import audit_export
 from compliance.reporting import bias as bias_rendering
 from compliance.selectors import attempt_records, export_attempts, invitation_ids
 from credentials import services as credential_services
+from results import services as results_services
 from scoring import services as scoring_services
 
 logger = logging.getLogger(__name__)
@@ -308,7 +309,8 @@ def erase_candidate(
 
     Name, email, free-text answers and accommodation notes go (through the assessments
     service); so do the free text in the scoring app's answer snapshots and every word of the
-    answers its breakdowns quote, the learner record with the last invitation to the address
+    answers its breakdowns quote, the recruiters' decision notes (their outcomes stay), the
+    learner record with the last invitation to the address
     (through their services), and the candidate's demographic answers. Scores, hashes and the
     audit chain stay, and one ``data.erased`` event is appended, so the chain still verifies.
     After erasure the invitation link opens nothing.
@@ -327,6 +329,7 @@ def erase_candidate(
     # them: both lose the candidate's words.
     scoring = scoring_services.erase_score_inputs(erased["attempts"])
     demographics.delete_for_attempts(erased["attempts"])
+    decision_notes = results_services.erase_decision_notes(erased["attempts"])
     # The learner record (credentials) is the person's, shared by every invitation sent to the
     # address: it is cleared with the last of them, never while another still uses it.
     learner_record = False
@@ -344,6 +347,7 @@ def erase_candidate(
             "scored_answer_snapshots_erased": scoring["snapshots"],
             "score_runs_redacted": scoring["runs_redacted"],
             "review_items_withdrawn": scoring["reviews_withdrawn"],
+            "decision_notes_erased": decision_notes,
             "learner_record_erased": learner_record,
             "accommodation_requests_erased": erased["accommodation_requests"],
         },

@@ -140,6 +140,19 @@ def record_decision(
     return decision
 
 
+def erase_decision_notes(attempt_public_ids: Iterable) -> int:
+    """Blank the recruiters' notes on these attempts (on the candidate's erasure).
+
+    A note is free text about a person, so it goes; the decision history (outcome, when, who)
+    stays, as the audit chain already names it. Idempotent; returns how many notes went.
+    """
+    return (
+        Decision.objects.filter(attempt__public_id__in=list(attempt_public_ids))
+        .exclude(note="")
+        .update(note="")
+    )
+
+
 def share_assessment(access: ResultsAccess, recruiter_ids: Iterable[int], *, user) -> None:
     """Set who, besides its owner, sees an assessment's results and records decisions on it.
 
