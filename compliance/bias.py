@@ -6,7 +6,11 @@ can replay it. Rendering (CSV, HTML, PDF) lives in `compliance.reporting`.
 
 Method, per dimension (sex, race/ethnicity and every sex and race/ethnicity pair):
 
-* selection rate = selected / n for each category;
+* selection rate = selected / n for each category, where selected means the assessment
+  passed the candidate;
+* recruiter-advanced selection rate = advanced / n, where advanced means the recruiter's
+  decision in force on the candidate's attempt is "advance" (the people's selection, beside the
+  assessment's);
 * scoring rate = share of the category's scored records strictly above the median score of
   the whole scored sample (a score equal to the median is not above it);
 * impact ratio = the category's rate / the highest rate among non-excluded categories;
@@ -37,12 +41,12 @@ from typing import Any, Literal
 from scipy.stats import fisher_exact
 
 Dimension = Literal["sex", "race_ethnicity", "intersectional"]
-Variant = Literal["selection", "scoring"]
+Variant = Literal["selection", "advanced", "scoring"]
 # Why a cell's numbers are withheld: too few people, or to protect another cell of its total.
 Suppression = Literal["small_cell", "complementary"]
 
 DIMENSIONS: tuple[Dimension, ...] = ("sex", "race_ethnicity", "intersectional")
-VARIANTS: tuple[Variant, ...] = ("selection", "scoring")
+VARIANTS: tuple[Variant, ...] = ("selection", "advanced", "scoring")
 
 # Display names are defined here once; the renderers and the summary read them from here.
 SEX_LABELS: dict[str, str] = {"female": "Female", "male": "Male"}
@@ -60,10 +64,15 @@ DIMENSION_LABELS: dict[str, str] = {
     "race_ethnicity": "Race/ethnicity",
     "intersectional": "Sex by race/ethnicity",
 }
-VARIANT_LABELS: dict[str, str] = {"selection": "Selection rate", "scoring": "Scoring rate"}
+VARIANT_LABELS: dict[str, str] = {
+    "selection": "Selection rate",
+    "advanced": "Selection rate (recruiter advanced)",
+    "scoring": "Scoring rate",
+}
 # JSON names of the count and rate fields, so each variant reads as LL144 words it.
 VARIANT_FIELDS: dict[str, tuple[str, str]] = {
     "selection": ("selected", "selection_rate"),
+    "advanced": ("advanced", "advanced_rate"),
     "scoring": ("scored_above_median", "scoring_rate"),
 }
 TEST_LABELS: dict[str, str] = {
@@ -95,25 +104,28 @@ _JSON_DECIMALS = 4
 
 @dataclass(frozen=True)
 class AuditRecord:
-    """One assessed candidate: voluntary demographics, outcome and score."""
+    """One assessed candidate: voluntary demographics, outcome, score and recruiter decision."""
 
     sex: str | None
     race_ethnicity: str | None
     selected: bool
     score: float | None
     submitted_on: date
+    # Whether a recruiter's decision in force on the attempt is "advance".
+    advanced: bool = False
 
 
 @dataclass(frozen=True)
 class CategoryResult:
-    """One category of one dimension in one variant (selection or scoring)."""
+    """One category of one dimension in one variant (selection, advanced or scoring)."""
 
     category: str
     label: str
     # n, hits, rate and share are None when the cell is suppressed: the numbers are dropped
     # here, so no renderer can print them by mistake.
     n: int | None
-    # Selected (selection variant) or scored strictly above the median (scoring variant).
+    # Selected (selection), advanced by a recruiter (advanced) or scored strictly above the
+    # median (scoring).
     hits: int | None
     rate: float | None
     # Share of the variant's records with a known value for this dimension.
@@ -158,18 +170,19 @@ class VariantResult:
 
 @dataclass(frozen=True)
 class DimensionResult:
-    """Both variants for one dimension, with the count of records of unknown value."""
+    """Every variant for one dimension, with the count of records of unknown value."""
 
     dimension: Dimension
     label: str
     known: int
     unknown: int
     selection: VariantResult
+    advanced: VariantResult
     scoring: VariantResult
 
     def variant(self, name: Variant) -> VariantResult:
-        """The selection or scoring variant by name."""
-        return self.selection if name == "selection" else self.scoring
+        """The selection, advanced or scoring variant by name."""
+        return getattr(self, name)
 
 
 @dataclass(frozen=True)
@@ -181,6 +194,8 @@ class BiasReport:
     date_to: date | None
     scored: int
     median_score: float | None
+    # Records whose recruiter decision in force is "advance".
+    advanced: int
     dimensions: tuple[DimensionResult, ...]
     summary: tuple[str, ...]
     min_cell: int = DEFAULT_MIN_CELL
@@ -240,6 +255,7 @@ class BiasReport:
                     "to": self.date_to.isoformat() if self.date_to else None,
                 },
                 "scored": self.scored,
+                "advanced": self.advanced,
                 "median_score": _round(self.median_score),
                 "thresholds": {
                     "impact_ratio": float(IMPACT_RATIO_THRESHOLD),
@@ -287,7 +303,7 @@ def compute_bias_audit(
     min_cell: int = DEFAULT_MIN_CELL,
     exclude_small_categories: bool = False,
 ) -> BiasReport:
-    """Compute the LL144 bias audit (selection and scoring rates) over the records.
+    """Compute the LL144 bias audit (selection, recruiter-advanced and scoring rates).
 
     Cells with fewer than `min_cell` people are suppressed; `exclude_small_categories` leaves
     categories under 2% of the data out of the impact ratios (the LL144 option).
@@ -306,6 +322,7 @@ def compute_bias_audit(
         date_to=max(dates) if dates else None,
         scored=len(scores),
         median_score=median,
+        advanced=sum(row.advanced for row in rows),
         dimensions=dimensions,
         summary=(),
         min_cell=min_cell,
@@ -353,6 +370,7 @@ class _Row:
     selected: bool
     score: float | None
     submitted_on: date
+    advanced: bool
 
     @classmethod
     def from_record(cls, record: AuditRecord) -> _Row:
@@ -366,6 +384,7 @@ class _Row:
             selected=bool(record.selected),
             score=None if score is None else float(score),
             submitted_on=record.submitted_on,
+            advanced=bool(record.advanced),
         )
 
     def key(self, dimension: Dimension) -> str | None:
@@ -409,6 +428,9 @@ def _dimension_result(
     selection = _variant_result(
         dimension, "selection", [(key, row.selected) for key, row in known], rules
     )
+    advanced = _variant_result(
+        dimension, "advanced", [(key, row.advanced) for key, row in known], rules
+    )
     # Strictly above: a score tied with the median does not count as above it.
     scored_pairs = [
         (key, row.score > median)
@@ -422,6 +444,7 @@ def _dimension_result(
         known=len(known),
         unknown=len(rows) - len(known),
         selection=selection,
+        advanced=advanced,
         scoring=scoring,
     )
 
@@ -611,6 +634,16 @@ def _findings(report: BiasReport) -> list[str]:
         )
     else:
         findings.append("No record has a score, so the scoring-rate variant is not computed.")
+    if report.advanced:
+        findings.append(
+            f"{report.advanced} records were advanced by a recruiter (their decision in force is "
+            "advance); the recruiter-advanced selection rate counts them."
+        )
+    else:
+        findings.append(
+            "No record was advanced by a recruiter, so the recruiter-advanced selection rates "
+            "are all zero and their impact ratios undefined."
+        )
     for dimension in report.dimensions:
         if dimension.unknown:
             findings.append(
@@ -622,7 +655,10 @@ def _findings(report: BiasReport) -> list[str]:
     for dimension in report.dimensions:
         for variant_name in VARIANTS:
             variant = dimension.variant(variant_name)
-            if variant_name == "scoring" and not report.scored:
+            # Said once above rather than once per dimension.
+            if (variant_name == "scoring" and not report.scored) or (
+                variant_name == "advanced" and not report.advanced
+            ):
                 continue
             rate_word = VARIANT_LABELS[variant_name]
             for note in variant.notes:

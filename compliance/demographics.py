@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from assessments.models import Attempt
 from compliance.bias import AuditRecord
 from compliance.models import Demographics
+from results.selectors import advanced_attempt_ids
 from scoring.models import ScoreRun
 
 Sex = Demographics.Sex
@@ -62,8 +63,9 @@ def bias_audit_records(
     """One record per candidate (invitation) scored on ``assessment``, oldest first.
 
     The candidate's latest submitted attempt that has a score counts; selected means its
-    current score run passed, and the score is that run's overall score. Attempts not scored
-    yet are left out. Dates are UTC calendar days of submission, both ends included.
+    current score run passed, the score is that run's overall score, and advanced means a
+    recruiter's decision in force on that attempt is "advance". Attempts not scored yet are
+    left out. Dates are UTC calendar days of submission, both ends included.
     """
     current_runs = ScoreRun.objects.filter(
         attempt=OuterRef("pk"), superseded_by__isnull=True
@@ -90,14 +92,17 @@ def bias_audit_records(
         attempts = attempts.filter(submitted_at__date__gte=date_from)
     if date_to is not None:
         attempts = attempts.filter(submitted_at__date__lte=date_to)
+    # The decisions are the results app's; it answers with attempt ids, read once.
+    advanced = advanced_attempt_ids(assessment.versions.values_list("pk", flat=True))
     rows = attempts.values_list(
-        "submitted_at", "run_passed", "run_score", "answered_sex", "answered_race"
+        "pk", "submitted_at", "run_passed", "run_score", "answered_sex", "answered_race"
     )
-    for submitted_at, passed, score, sex, race in rows.iterator(chunk_size=2000):
+    for attempt_id, submitted_at, passed, score, sex, race in rows.iterator(chunk_size=2000):
         yield AuditRecord(
             sex=sex or None,
             race_ethnicity=race or None,
             selected=bool(passed),
             score=score,
             submitted_on=submitted_at.date(),
+            advanced=attempt_id in advanced,
         )

@@ -67,7 +67,8 @@ _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_csv(report: BiasReport) -> str:
-    """One row per dimension, variant and category; `count` is selected or scored above median.
+    """One row per dimension, variant and category; `count` is selected, advanced by a
+    recruiter or scored above the median, as the variant says.
 
     A suppressed cell has its label instead of n, count and rate; `note` says why a row is
     suppressed or left out of the impact ratios.
@@ -198,6 +199,7 @@ def _facts(report: BiasReport) -> list[tuple[str, str]]:
         ("Submitted", date_range),
         ("Records with a score", str(report.scored)),
         ("Median score", "n/a" if report.median_score is None else f"{report.median_score:g}"),
+        ("Advanced by a recruiter", str(report.advanced)),
         (
             "Categories under 2%",
             "left out of impact ratios (LL144 option)"
@@ -215,6 +217,9 @@ def _method_notes(report: BiasReport) -> list[str]:
         "that are compared. Records with a missing or declined value are counted as unknown "
         "and left out of that dimension.",
         *report.method_notes,
+        "Selection rate: the share of a category's records that the assessment passed. "
+        "Selection rate (recruiter advanced): the share whose recruiter decision in force is "
+        "advance (a later hold or reject replaces an earlier advance).",
         "Scoring rate: the share of a category's scored records strictly above the median "
         "score of all scored records (a score equal to the median is not above it).",
         SIGNIFICANCE_RULE,
@@ -232,12 +237,15 @@ def _row_notes(report: BiasReport, result: CategoryResult) -> list[str]:
     return notes
 
 
+# The column of each variant's count, as `VARIANT_FIELDS` names it in JSON.
+_COUNT_HEADERS = {"selection": "Selected", "advanced": "Advanced", "scoring": "Above median"}
+
+
 def _headers(variant: VariantResult) -> list[str]:
-    count_header = "Selected" if variant.variant == "selection" else "Above median"
     return [
         "Category",
         "n",
-        count_header,
+        _COUNT_HEADERS[variant.variant],
         VARIANT_LABELS[variant.variant],
         "Share",
         "Impact ratio",

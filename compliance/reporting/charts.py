@@ -16,7 +16,7 @@ from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from compliance.bias import BiasReport, DimensionResult, VariantResult
+from compliance.bias import VARIANT_LABELS, BiasReport, DimensionResult, VariantResult
 
 # Colours chosen for at least 4.5:1 contrast on white (WCAG AA) for the bars that carry meaning.
 COLOUR_BAR = "#1f5f8b"
@@ -77,7 +77,7 @@ class BarChart:
 
 def bar_chart(report: BiasReport, dimension: DimensionResult, variant: VariantResult) -> BarChart:
     """The chart model for one variant of one dimension."""
-    rate_label = "Selection rate" if variant.variant == "selection" else "Scoring rate"
+    rate_label = VARIANT_LABELS[variant.variant]
     bars = tuple(
         Bar(
             label=result.label,

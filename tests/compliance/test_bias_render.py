@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from compliance.bias import AuditRecord, BiasReport, compute_bias_audit
+from compliance.bias import VARIANTS, AuditRecord, BiasReport, compute_bias_audit
 from compliance.reporting.bias import CSV_COLUMNS, render_csv, render_html, render_pdf
 from compliance.reporting.charts import bar_chart, build_drawing
 from tests.compliance.test_bias import LL144_ARITHMETIC, example_records
@@ -34,9 +34,7 @@ def malicious_report() -> BiasReport:
 def test_csv_has_one_row_per_dimension_variant_and_category(report: BiasReport) -> None:
     rows = list(csv.DictReader(io.StringIO(render_csv(report))))
     assert tuple(rows[0]) == CSV_COLUMNS
-    expected = sum(
-        len(d.variant(v).categories) for d in report.dimensions for v in ("selection", "scoring")
-    )
+    expected = sum(len(d.variant(v).categories) for d in report.dimensions for v in VARIANTS)
     assert len(rows) == expected
     female = next(
         r
@@ -68,9 +66,9 @@ def test_csv_neutralises_spreadsheet_formulas() -> None:
 
 def test_html_has_tables_and_an_accessible_svg(report: BiasReport) -> None:
     html = render_html(report)
-    assert html.count("<table") == 6
+    assert html.count("<table") == 9  # three dimensions, three variants
     assert '<th scope="col">Impact ratio</th>' in html
-    assert html.count("<svg") == 6
+    assert html.count("<svg") == 9
     assert 'role="img"' in html
     assert '<title id="bias-audit-sex-selection-chart-title">' in html
     # The dashed four-fifths line: 0.8 x 46.0% = 36.8% for sex.

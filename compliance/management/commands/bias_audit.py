@@ -18,8 +18,9 @@ def _date(text: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Bias audit (NYC Local Law 144 method): selection and scoring rates, impact ratios, "
-        "four-fifths flags and significance tests by sex, race/ethnicity and both."
+        "Bias audit (NYC Local Law 144 method): selection rates (passed, and advanced by a "
+        "recruiter) and scoring rates, impact ratios, four-fifths flags and significance tests "
+        "by sex, race/ethnicity and both."
     )
 
     def add_arguments(self, parser):
