@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 import flow
@@ -176,22 +176,83 @@ def _lock_open_attempt(attempt: Attempt) -> Attempt:
     return attempt
 
 
-@transaction.atomic
 def save_answer(attempt: Attempt, step_id: str, answer: dict) -> Response:
     """Autosave the answer to a step the candidate has reached.
 
     The answer is checked against the step's item first: a malformed or oversized answer
-    raises InvalidAnswer and changes nothing.
+    raises InvalidAnswer and changes nothing. Usually one statement: the answer is checked
+    against the attempt as the caller read it and written only if the attempt is still
+    exactly that; when it is not, the attempt is locked and read again, and that decides.
     """
     _check_answer_size(answer)
-    attempt = _lock_open_attempt(attempt)
+    return _save_if_unchanged(attempt, step_id, answer) or _save_answer_locked(
+        attempt, step_id, answer
+    )
+
+
+def _open(attempt: Attempt) -> bool:
+    return attempt.state == Attempt.State.IN_PROGRESS and not _deadline_passed(attempt)
+
+
+def _storable_answer(attempt: Attempt, step_id: str, answer: dict) -> dict:
+    """The answer as stored, if the attempt accepts one for this step (else InvalidAnswer)."""
     if step_id not in attempt.path:
         raise InvalidAnswer("This step is not part of your assessment path.")
-    step = published_versions.steps(attempt.version)[step_id]
     if answer_is_final(attempt, step_id):
         raise InvalidAnswer(FINAL_ANSWER_MESSAGE)
-    response = Response(attempt=attempt, step_id=step_id, answer=clean_answer(step["item"], answer))
-    # One statement (INSERT … ON CONFLICT DO UPDATE) instead of a locked read and a write.
+    return clean_answer(published_versions.steps(attempt.version)[step_id]["item"], answer)
+
+
+# Writes the answer only while the attempt is as the caller read it: open, before its deadline,
+# on the same path and step. FOR SHARE makes a concurrent submit or Continue (which lock the
+# attempt FOR UPDATE) wait for this statement, or this statement re-read the attempt after
+# theirs and write nothing. One statement, so no transaction round trips either.
+_SAVE_IF_UNCHANGED = f"""
+    INSERT INTO {Response._meta.db_table} (attempt_id, step_id, answer, saved_at)
+    SELECT id, %(step_id)s, %(answer)s::jsonb, %(now)s FROM {Attempt._meta.db_table}
+    WHERE id = %(attempt)s AND state = %(open)s AND deadline > %(now)s
+        AND path = %(path)s::jsonb AND current_step = %(current_step)s
+    FOR SHARE
+    ON CONFLICT (attempt_id, step_id)
+        DO UPDATE SET answer = EXCLUDED.answer, saved_at = EXCLUDED.saved_at
+    RETURNING saved_at
+"""
+
+
+def _save_if_unchanged(attempt: Attempt, step_id: str, answer: dict) -> Response | None:
+    """The saved answer; None when the caller's copy of the attempt is out of date or refuses
+    it (the locked path then decides, and says why), or off PostgreSQL."""
+    if connection.vendor != "postgresql" or not _open(attempt):
+        return None
+    try:
+        cleaned = _storable_answer(attempt, step_id, answer)
+    except InvalidAnswer:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SAVE_IF_UNCHANGED,
+            {
+                "step_id": step_id,
+                "answer": json.dumps(cleaned),
+                "now": timezone.now(),
+                "attempt": attempt.pk,
+                "open": Attempt.State.IN_PROGRESS,
+                "path": json.dumps(attempt.path),
+                "current_step": attempt.current_step,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Response(attempt=attempt, step_id=step_id, answer=cleaned, saved_at=row[0])
+
+
+@transaction.atomic
+def _save_answer_locked(attempt: Attempt, step_id: str, answer: dict) -> Response:
+    attempt = _lock_open_attempt(attempt)
+    response = Response(
+        attempt=attempt, step_id=step_id, answer=_storable_answer(attempt, step_id, answer)
+    )
     Response.objects.bulk_create(
         [response],
         update_conflicts=True,

@@ -39,25 +39,6 @@ def statements(context: CaptureQueriesContext) -> list[str]:
     return [q["sql"] for q in context.captured_queries if "SAVEPOINT" not in q["sql"]]
 
 
-def test_an_autosave_takes_three_statements_and_never_reads_the_document():
-    client, _, autosave = started_attempt_urls()
-    client.post(autosave, {"option": "check"})  # the first request of the process reads it
-    with CaptureQueriesContext(connection) as context:
-        response = client.post(autosave, {"option": "refund"})
-    assert response.status_code == 200, response.content
-    sent = statements(context)
-    # The attempt with its invitation and version; the attempt locked; the answer upserted.
-    assert len(sent) == 3, sent
-    assert not any(DOCUMENT_COLUMN in sql for sql in sent)
-
-
-def test_autosave_stays_within_its_query_budget(django_assert_max_num_queries):
-    client, _, autosave = started_attempt_urls()
-    client.post(autosave, {"option": "check"})
-    with django_assert_max_num_queries(5):  # 3 statements + the test transaction's savepoint pair
-        assert client.post(autosave, {"option": "refund"}).status_code == 200
-
-
 def test_a_step_page_does_not_read_the_document_again():
     client, step, _ = started_attempt_urls()
     assert client.get(step).status_code == 200
