@@ -438,10 +438,10 @@ class ActivitySampler:
                     if wait_type == "Lock":
                         key = f"waiting for a lock ({wait_event})"
                         if wait_event == "advisory" and "pg_advisory_xact_lock(" in query:
-                            chain = "," not in query  # the chain's key is one number
+                            sequencer = "," not in query  # its key is one number
                             key = (
-                                "waiting for the audit chain lock"
-                                if chain
+                                "waiting for the audit sequencer's lock"
+                                if sequencer
                                 else "waiting for an attempt's scoring lock"
                             )
                     elif state == "idle in transaction":
