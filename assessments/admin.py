@@ -3,6 +3,7 @@
 Drafts (where assessments are authored) have their admin in ``assessments.authoring.admin``.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
@@ -10,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 
+from assessments import selectors
+from assessments import services as assessment_services
 from assessments.authoring import admin as authoring_admin
 from assessments.authoring import services as authoring
 from assessments.exceptions import InvalidDocument
@@ -26,12 +29,64 @@ class AssessmentAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ("title", "slug", "role", "latest_number", "updated_at")
     list_filter = ("role", "updated_at")
     search_fields = ("title", "slug", "role", "description")
+    fields = (
+        "slug",
+        "title",
+        "role",
+        "description",
+        "owner",
+        "shared_with",
+        "created_at",
+        "updated_at",
+    )
+    # Titles change by publishing a new version; only who sees the results changes here.
     readonly_fields = ("slug", "title", "role", "description", "created_at", "updated_at")
     actions = ["clone_selected", "new_draft_selected"]
-    change_roles = ()  # titles change by publishing a new version, not here
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(latest=Max("versions__number"))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # As on the results page: only the owner (or a superuser) hands an assessment over
+        # or shares it; other recruiters see the page read-only.
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or selectors.may_manage_access(request.user, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            kwargs["queryset"] = selectors.active_recruiters()
+            kwargs["help_text"] = (
+                "The recruiter who sees the results and chooses who else does. Handing it "
+                "over is recorded in the audit log."
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "shared_with":
+            kwargs["queryset"] = selectors.active_recruiters()
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+            kwargs["help_text"] = (
+                "Recruiters who also see the results and record decisions. Changes are "
+                "recorded in the audit log."
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # Owner and sharing change only through the audited services, one event per change.
+        if "owner" in form.changed_data:
+            assessment_services.set_assessment_owner(
+                obj, form.cleaned_data["owner"], user=request.user
+            )
+        if "shared_with" in form.changed_data:
+            assessment_services.share_assessment_with(
+                obj, form.cleaned_data["shared_with"], user=request.user
+            )
+
+    def save_related(self, request, form, formsets, change):
+        # The shared list was saved by save_model's service; form.save_m2m would save it again.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
 
     @admin.display(description="latest version", ordering="latest")
     def latest_number(self, assessment):

@@ -1,13 +1,22 @@
 """Reads of the assessments domain that several callers need, each behind one access check."""
 
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.utils import timezone
 
 import flow
 from assessments.answers import readable_answer
 from assessments.exceptions import InvitationErased, InvitationUnavailable
-from assessments.models import AccommodationRequest, AssessmentVersion, Attempt, Invitation
+from assessments.models import (
+    AccommodationRequest,
+    Assessment,
+    AssessmentVersion,
+    Attempt,
+    Invitation,
+)
 from assessments.published import published_versions
 from assessments.tokens import hash_token
+from audit.roles import Role
 
 # Erasure replaces the address with one in this reserved domain (services.erased_email).
 ERASED_EMAIL_DOMAIN = "@erased.invalid"
@@ -107,6 +116,22 @@ def first_step_off_course(attempt: Attempt) -> str | None:
     ):
         return last
     return None
+
+
+def active_recruiters() -> QuerySet:
+    """Active users in the Recruiter role: the people who may own or share an assessment."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.RECRUITER.value)
+        .order_by("username")
+        .distinct()
+    )
+
+
+def may_manage_access(user, assessment: Assessment) -> bool:
+    """Whether ``user`` chooses an assessment's owner and who else sees its results: its
+    owner or a superuser (the results page and the admin ask the same question)."""
+    return user.is_superuser or (assessment.owner_id is not None and assessment.owner_id == user.pk)
 
 
 def accommodation_requests(invitation: Invitation) -> list[AccommodationRequest]:

@@ -732,3 +732,53 @@ def erase_invitation_personal_data(invitation: Invitation) -> dict:
         "responses": responses,
         "accommodation_requests": accommodation_requests,
     }
+
+
+# --- Who sees an assessment's results ---------------------------------------------------------
+
+# Audit actions whose subject is ``assessment:<slug>``, whichever page made the change.
+ASSESSMENT_SHARED = "assessment.shared"
+ASSESSMENT_OWNER_CHANGED = "assessment.owner_changed"
+
+
+def set_assessment_owner(assessment: Assessment, owner, *, user) -> None:
+    """Hand an assessment's results to ``owner`` (None: no one; superusers still see them).
+
+    Audited. The new owner leaves the shared list, as an owner needs no sharing.
+    """
+    with transaction.atomic():
+        # From the locked row: an admin form has already put the new owner on the instance.
+        previous = (
+            Assessment.objects.select_for_update()
+            .values_list("owner_id", flat=True)
+            .get(pk=assessment.pk)
+        )
+        assessment.owner = owner
+        assessment.save(update_fields=["owner"])
+        if owner is not None:
+            assessment.shared_with.remove(owner)
+        record_event(
+            ASSESSMENT_OWNER_CHANGED,
+            actor=actor_for_user(user),
+            subject=f"assessment:{assessment.slug}",
+            payload={
+                "owner": f"user:{owner.pk}" if owner is not None else None,
+                "previous_owner": f"user:{previous}" if previous is not None else None,
+            },
+        )
+
+
+def share_assessment_with(assessment: Assessment, people, *, user) -> None:
+    """Set who, besides its owner, sees an assessment's results (audited).
+
+    The callers choose among recruiters (``selectors.active_recruiters``); the owner is left out.
+    """
+    chosen = [person for person in people if person.pk != assessment.owner_id]
+    with transaction.atomic():
+        assessment.shared_with.set(chosen)
+        record_event(
+            ASSESSMENT_SHARED,
+            actor=actor_for_user(user),
+            subject=f"assessment:{assessment.slug}",
+            payload={"shared_with": sorted(f"user:{person.pk}" for person in chosen)},
+        )

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 
 import orjson
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
@@ -40,6 +39,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Lower
 
 from assessments.models import Assessment, AssessmentVersion, Attempt, Invitation, Response
+from assessments.selectors import active_recruiters, may_manage_access
 from audit.canonical import json_sha256
 from audit.roles import Role, has_role
 from flow import steps_by_id
@@ -115,7 +115,7 @@ def access_assessment_results(user, slug: str) -> ResultsAccess:
     return ResultsAccess(
         assessment=assessment,
         can_decide=_may_decide(user, assessment),
-        can_share=user.is_superuser or assessment.owner_id == user.pk,
+        can_share=may_manage_access(user, assessment),
     )
 
 
@@ -135,12 +135,7 @@ def recruiters_to_share_with(access: ResultsAccess) -> QuerySet:
     """Active recruiters other than the owner, each marked ``shared`` when already chosen."""
     shared = access.assessment.shared_with.filter(pk=OuterRef("pk"))
     return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.RECRUITER.value)
-        .exclude(pk=access.assessment.owner_id)
-        .annotate(shared=Exists(shared))
-        .order_by("username")
-        .distinct()
+        active_recruiters().exclude(pk=access.assessment.owner_id).annotate(shared=Exists(shared))
     )
 
 

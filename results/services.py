@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import services as assessment_services
 from assessments.models import Attempt
 from audit.services import actor_for_user, record_event
 from results.exceptions import DecisionNotAllowed, SharingNotAllowed
@@ -25,8 +26,6 @@ from scoring.models import ScoreRun
 
 # The audit action of a recruiter's decision (its subject is ``attempt:<public_id>``).
 DECISION_RECORDED = "decision.recorded"
-# Who besides its owner sees an assessment's results (subject ``assessment:<slug>``).
-ASSESSMENT_SHARED = "assessment.shared"
 REFRESH_BATCH = 1000
 
 
@@ -160,15 +159,8 @@ def share_assessment(access: ResultsAccess, recruiter_ids: Iterable[int], *, use
     """
     if not access.can_share:
         raise SharingNotAllowed("Only the assessment's owner chooses who else sees its results.")
-    chosen = list(recruiters_to_share_with(access).filter(pk__in=list(recruiter_ids)))
-    with transaction.atomic():
-        access.assessment.shared_with.set(chosen)
-        record_event(
-            ASSESSMENT_SHARED,
-            actor=actor_for_user(user),
-            subject=f"assessment:{access.assessment.slug}",
-            payload={"shared_with": sorted(f"user:{person.pk}" for person in chosen)},
-        )
+    chosen = recruiters_to_share_with(access).filter(pk__in=list(recruiter_ids))
+    assessment_services.share_assessment_with(access.assessment, chosen, user=user)
 
 
 def note_visit(user, access: ResultsAccess) -> None:

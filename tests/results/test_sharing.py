@@ -5,8 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from assessments.services import ASSESSMENT_SHARED
 from audit.models import AuditEvent
-from results.services import ASSESSMENT_SHARED
 
 pytestmark = pytest.mark.django_db
 SLUG = "small-support"
