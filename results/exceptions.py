@@ -13,5 +13,9 @@ class DecisionNotAllowed(ResultsError):
     """The user may read these results but not record decisions on them (Compliance)."""
 
 
+class NoteNotAllowed(ResultsError):
+    """A note on a candidate whose personal data was erased (it would bring some back)."""
+
+
 class SharingNotAllowed(ResultsError):
     """Only an assessment's owner (or a superuser) chooses who else sees its results."""

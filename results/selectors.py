@@ -39,7 +39,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Lower
 
 from assessments.models import Assessment, AssessmentVersion, Attempt, Invitation, Response
-from assessments.selectors import active_recruiters, may_manage_access
+from assessments.selectors import active_recruiters, invitation_erased, may_manage_access
 from audit.canonical import json_sha256
 from audit.roles import Role, has_role
 from flow import steps_by_id
@@ -601,6 +601,8 @@ def candidate_report(access: ResultsAccess, attempt: Attempt) -> dict:
         "assessment": access.assessment,
         "attempt": attempt,
         "candidate_name": attempt.invitation.candidate_name,
+        # An erased candidate's decisions take no note (it would be personal data again).
+        "erased": invitation_erased(invitation),
         "run": run,
         "layout": layout,
         "steps": [

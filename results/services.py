@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import Attempt
+from assessments.selectors import invitation_erased
 from audit.services import actor_for_user, record_event
-from results.exceptions import DecisionNotAllowed, SharingNotAllowed
+from results.exceptions import DecisionNotAllowed, NoteNotAllowed, SharingNotAllowed
 from results.models import Decision, DigestSubscription, ResultRow, Visit
 from results.selectors import ResultsAccess, recruiters_to_share_with, visible_assessments
 from scoring.models import ScoreRun
@@ -119,6 +120,10 @@ def record_decision(
     """
     if not access.can_decide:
         raise DecisionNotAllowed("Only the assessment's recruiters record decisions.")
+    if note.strip() and invitation_erased(attempt.invitation):
+        raise NoteNotAllowed(
+            "This candidate's personal data was erased, so a decision on them takes no note."
+        )
     with transaction.atomic():
         previous = Decision.objects.filter(attempt=attempt).values_list("outcome", flat=True)
         previous_outcome = previous.first()

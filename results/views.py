@@ -25,7 +25,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import Action, actor_for_user, record_event
 from results import exports, selectors, services
-from results.exceptions import DecisionNotAllowed, NoSuchResults, SharingNotAllowed
+from results.exceptions import (
+    DecisionNotAllowed,
+    NoSuchResults,
+    NoteNotAllowed,
+    SharingNotAllowed,
+)
 from results.forms import DecisionForm, ResultsFilterForm
 from results.presenters import duration, histogram, sort_links
 
@@ -298,18 +303,22 @@ def decide(request, slug: str, public_id):
         raise DecisionNotAllowed("Only the assessment's recruiters record decisions.")
     form = DecisionForm(request.POST)
     if form.is_valid():
-        decision = services.record_decision(
-            access,
-            attempt,
-            outcome=form.cleaned_data["outcome"],
-            note=form.cleaned_data["note"],
-            user=request.user,
-        )
-        messages.success(request, f"Decision recorded: {decision.get_outcome_display()}.")
-        return redirect(
-            reverse("results:report", kwargs={"slug": slug, "public_id": attempt.public_id})
-            + "#decision"
-        )
+        try:
+            decision = services.record_decision(
+                access,
+                attempt,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                user=request.user,
+            )
+        except NoteNotAllowed as error:
+            form.add_error("note", str(error))
+        else:
+            messages.success(request, f"Decision recorded: {decision.get_outcome_display()}.")
+            return redirect(
+                reverse("results:report", kwargs={"slug": slug, "public_id": attempt.public_id})
+                + "#decision"
+            )
     return render(
         request,
         "results/report.html",

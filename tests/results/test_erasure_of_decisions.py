@@ -89,3 +89,26 @@ def test_results_pages_of_an_erased_candidate_show_no_name_email_or_free_text(
     # The erased row is still there, pseudonymous, with its decision in force.
     assert "Erased candidate" in shown["report"]
     assert "Advance</strong> (in force)" in shown["report"]
+
+
+def _decide_on_page(client, attempt, outcome: str, note: str):
+    url = reverse("results:decide", kwargs={"slug": SLUG, "public_id": attempt.public_id})
+    return client.post(url, {"outcome": outcome, "note": note})
+
+
+def test_after_erasure_a_decision_takes_no_note(client, recruiter, erased):
+    ada = erased["ada"]
+    client.force_login(recruiter)
+    report = client.get(
+        reverse("results:report", kwargs={"slug": SLUG, "public_id": ada.public_id})
+    )
+    assert 'name="note"' not in report.content.decode()
+    assert "a decision on them takes no note" in report.content.decode()
+
+    refused = _decide_on_page(client, ada, "reject", "Her new address is on file.")
+    assert refused.status_code == 400
+    assert "a decision on them takes no note" in refused.content.decode()
+    assert Decision.objects.filter(attempt=ada).count() == 2
+
+    assert _decide_on_page(client, ada, "reject", "").status_code == 302
+    assert Decision.objects.filter(attempt=ada).first().outcome == "reject"
