@@ -5,6 +5,7 @@ open a report, compare two candidates and record a decision."""
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 
 from assessments.management.commands.seed_demo import (
     DEMO_DIR,
@@ -29,6 +30,8 @@ def _check_both_widths(page, where: str) -> None:
 
 @pytest.fixture
 def demo_results(db):
+    # An earlier transactional test may have flushed the role groups the migration made.
+    Group.objects.get_or_create(name=Role.RECRUITER.value)
     recruiter = ensure_staff("recruiter", Role.RECRUITER)
     text = (DEMO_DIR / "data-analysis.yaml").read_text(encoding="utf-8")
     version = ensure_published(text, recruiter)
