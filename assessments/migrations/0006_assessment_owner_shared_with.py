@@ -20,22 +20,29 @@ def owner_is_first_publisher(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0005_authoring_drafts'),
+        ("assessments", "0005_authoring_drafts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessment',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_assessments', to=settings.AUTH_USER_MODEL),
+            model_name="assessment",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="owned_assessments",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='shared_with',
-            field=models.ManyToManyField(blank=True, related_name='shared_assessments', to=settings.AUTH_USER_MODEL),
+            model_name="assessment",
+            name="shared_with",
+            field=models.ManyToManyField(
+                blank=True, related_name="shared_assessments", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.RunPython(owner_is_first_publisher, migrations.RunPython.noop),
     ]

@@ -6,69 +6,172 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assessments', '0006_assessment_owner_shared_with'),
-        ('scoring', '0004_score_run_redaction'),
+        ("assessments", "0006_assessment_owner_shared_with"),
+        ("scoring", "0004_score_run_redaction"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DigestSubscription',
+            name="DigestSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='results_digest', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results_digest",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('advance', 'Advance'), ('hold', 'Hold'), ('reject', 'Reject')], max_length=10)),
-                ('note', models.TextField(blank=True, max_length=2000)),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='assessments.attempt')),
-                ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("advance", "Advance"), ("hold", "Hold"), ("reject", "Reject")],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=2000)),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="assessments.attempt",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_at', '-pk'],
-                'indexes': [models.Index(fields=['attempt', '-decided_at', '-id'], name='results_dec_attempt_9d0536_idx')],
+                "ordering": ["-decided_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["attempt", "-decided_at", "-id"],
+                        name="results_dec_attempt_9d0536_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ResultRow',
+            name="ResultRow",
             fields=[
-                ('attempt', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='result', serialize=False, to='assessments.attempt')),
-                ('scored_at', models.DateTimeField()),
-                ('first_scored_at', models.DateTimeField()),
-                ('overall_score', models.FloatField()),
-                ('passed', models.BooleanField()),
-                ('needs_review', models.BooleanField()),
-                ('skill_scores', models.JSONField(default=dict)),
-                ('skill_bands', models.JSONField(default=dict)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='assessments.assessment')),
-                ('run', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scoring.scorerun')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='assessments.assessmentversion')),
+                (
+                    "attempt",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="result",
+                        serialize=False,
+                        to="assessments.attempt",
+                    ),
+                ),
+                ("scored_at", models.DateTimeField()),
+                ("first_scored_at", models.DateTimeField()),
+                ("overall_score", models.FloatField()),
+                ("passed", models.BooleanField()),
+                ("needs_review", models.BooleanField()),
+                ("skill_scores", models.JSONField(default=dict)),
+                ("skill_bands", models.JSONField(default=dict)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "run",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="scoring.scorerun",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="assessments.assessmentversion",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['assessment', 'scored_at'], name='results_res_assessm_8a4cfd_idx'), models.Index(fields=['assessment', 'overall_score'], name='results_res_assessm_bb8119_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["assessment", "scored_at"], name="results_res_assessm_8a4cfd_idx"
+                    ),
+                    models.Index(
+                        fields=["assessment", "overall_score"],
+                        name="results_res_assessm_bb8119_idx",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seen_at', models.DateTimeField()),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='assessments.assessment')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seen_at", models.DateTimeField()),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'assessment'), name='one_visit_per_user')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "assessment"), name="one_visit_per_user"
+                    )
+                ],
             },
         ),
     ]
