@@ -6,6 +6,7 @@ import pytest
 import redis
 from django.conf import settings
 
+from tests.support.factories import staff_in_roles
 from tests.support.services import require_postgres, require_redis
 
 
@@ -46,6 +47,27 @@ def celery_worker(transactional_db, clean_broker):
 
     with running_worker(clean_broker) as worker:
         yield worker
+
+
+@pytest.fixture
+def recruiter(db):
+    from audit.roles import Role
+
+    return staff_in_roles("recruiter", Role.RECRUITER)
+
+
+@pytest.fixture
+def reviewer(db):
+    from audit.roles import Role
+
+    return staff_in_roles("reviewer", Role.REVIEWER)
+
+
+@pytest.fixture
+def compliance_user(db):
+    from audit.roles import Role
+
+    return staff_in_roles("auditor", Role.COMPLIANCE)
 
 
 # Browser fixtures are shared by tests/browser and the credential pages' tests.

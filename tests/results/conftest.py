@@ -1,37 +1,16 @@
 """Results fixtures: staff in each role, an owned assessment with candidates scored for real."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from audit.roles import Role
 from tests.compliance.helpers import ScoredAttempts
-
-
-def _staff(username: str, *roles: Role) -> User:
-    user = User.objects.create_user(username, f"{username}@example.com", "pw", is_staff=True)
-    for role in roles:
-        user.groups.add(Group.objects.get(name=role.value))
-    return user
-
-
-@pytest.fixture
-def recruiter(db) -> User:
-    return _staff("recruiter", Role.RECRUITER)
+from tests.support.factories import staff_in_roles
 
 
 @pytest.fixture
 def other_recruiter(db) -> User:
-    return _staff("other-recruiter", Role.RECRUITER)
-
-
-@pytest.fixture
-def reviewer(db) -> User:
-    return _staff("reviewer", Role.REVIEWER)
-
-
-@pytest.fixture
-def compliance_user(db) -> User:
-    return _staff("auditor", Role.COMPLIANCE)
+    return staff_in_roles("other-recruiter", Role.RECRUITER)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from django.contrib.auth.models import Group, User
+
 from assessments import services
 from tests.support.documents import small_document
 
@@ -17,3 +19,11 @@ def invitation_for(
     """An invitation and its token."""
     kwargs.setdefault("ttl", timedelta(days=7))
     return services.create_invitation(version, name=name, email=email, **kwargs)
+
+
+def staff_in_roles(username: str, *roles):
+    """A staff user in these role groups (created if a transactional test flushed them)."""
+    user = User.objects.create_user(username, f"{username}@example.com", "pw", is_staff=True)
+    for role in roles:
+        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    return user
