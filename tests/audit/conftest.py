@@ -1,3 +1,4 @@
-"""Staff users and scored attempts for the receipt downloads: compliance's fixtures."""
+"""Scored attempts for the receipt downloads: compliance's fixture (staff by role come from the
+root conftest)."""
 
-from tests.compliance.conftest import compliance_user, recruiter, scored  # noqa: F401
+from tests.compliance.conftest import scored  # noqa: F401
