@@ -1,5 +1,5 @@
 """The pipeline and autosave benchmarks still run end to end (tiny runs, figures not checked)
-and end with the RESULT line the README quotes."""
+and end with the RESULT line docs/benchmarks.md quotes."""
 
 import json
 import os
