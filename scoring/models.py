@@ -62,7 +62,7 @@ class ScoreInput(models.Model):
     """The answers a run scored, as canonical JSON, so a run can be replayed without reading
     the (erasable) Response rows. Shared by the runs of one attempt with the same answers.
 
-    Erasure (``scoring.services.erase_score_inputs``) blanks the free text here too and sets
+    Erasure (``scoring.services.erasure.erase_score_inputs``) blanks the free text here too and sets
     ``erased_at``: from then on the runs that used it can no longer be replayed, but their
     breakdown, hashes and audit events stay.
     """
@@ -89,7 +89,7 @@ class ScoreInput(models.Model):
 class ScoreRun(models.Model):
     """One scoring of one attempt. Never updated: a re-score adds a run that supersedes it.
 
-    The one exception is erasure (``scoring.services.erase_score_inputs``): it removes the
+    The one exception is erasure (``scoring.services.erasure.erase_score_inputs``): it removes the
     candidate's words from the breakdown once, setting ``redacted_at`` and the hash of the
     redacted bytes; ``breakdown_sha256`` stays the hash of the breakdown as scored. The
     database trigger allows exactly that change and nothing else.
@@ -172,6 +172,19 @@ class TextModel(models.Model):
     trained_at = models.DateTimeField(auto_now_add=True)
     trained_by = models.CharField(max_length=200, default="system")
     activated_at = models.DateTimeField(null=True, blank=True)
+    n_review_examples = models.PositiveIntegerField(
+        default=0, help_text="Of the exemplars trained on, how many were reviewers' decisions."
+    )
+    # The engine's verdict when it was trained: its metrics and the active model's on the same
+    # cross-validation, and whether it should replace it (shown in the admin).
+    comparison = models.JSONField(default=dict, blank=True)
+    pinned = models.BooleanField(
+        default=False, help_text="Kept active: retraining stores new models but never swaps it."
+    )
+    # The model this one replaced when it was last activated: what a rollback goes back to.
+    replaced = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["version", "criterion_key", "-trained_at"]
@@ -212,6 +225,9 @@ class ReviewItem(models.Model):
     machine_method = models.CharField(max_length=20)
     machine_level = models.PositiveSmallIntegerField()
     machine_confidence = models.FloatField()
+    # Chosen for quality control: a confident machine score a person checks anyway, so
+    # agreement is measured on real answers. The breakdown does not know; only this flag does.
+    quality_control = models.BooleanField(default=False)
     state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -255,3 +271,56 @@ class ReviewDecision(models.Model):
 
     def __str__(self) -> str:
         return f"Decision on {self.criterion_key}: level {self.level}"
+
+
+class TrainingExample(models.Model):
+    """A labelled answer for one free-text criterion, from a reviewer's decision: what the
+    criterion's next model trains on, beside the exemplars of the published document.
+
+    Examples belong to the assessment and criterion key, not to one version: they follow the
+    criterion into later versions as long as its scale (the levels' labels, points and
+    descriptors, hashed in ``scale_sha256``) is unchanged, since a label means nothing on
+    another scale. Erasure blanks ``text`` and sets ``erased_at``; the level and provenance stay.
+    """
+
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.PROTECT, related_name="+"
+    )
+    criterion_key = models.CharField(max_length=170, help_text="<step_id>/<criterion_id>")
+    scale_sha256 = models.CharField(max_length=64)
+    text = models.TextField()
+    level = models.PositiveSmallIntegerField()
+    # Provenance: the decision (hence the item, reviewer and time) the label comes from.
+    decision = models.OneToOneField(
+        ReviewDecision, on_delete=models.PROTECT, related_name="training_example"
+    )
+    attempt = models.ForeignKey(
+        "assessments.Attempt", on_delete=models.PROTECT, related_name="training_examples"
+    )
+    version = models.ForeignKey(
+        "assessments.AssessmentVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer_label = models.CharField(max_length=200)
+    labelled_at = models.DateTimeField()
+    quality_control = models.BooleanField(
+        default=False, help_text="A quality-control second look at a confident machine score."
+    )
+    machine_level = models.PositiveSmallIntegerField()
+    # Set when a retraining first took it in; until then it counts towards
+    # TEXT_RETRAIN_AFTER_LABELS.
+    trained_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["labelled_at", "pk"]
+        indexes = [
+            models.Index(fields=["assessment", "criterion_key", "scale_sha256"]),
+            models.Index(
+                fields=["assessment", "criterion_key"],
+                condition=Q(trained_at__isnull=True),
+                name="training_example_new",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_key}: level {self.level} by {self.reviewer_label}"
