@@ -27,6 +27,20 @@ class Assessment(models.Model):
     shared_with = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="shared_assessments"
     )
+    # The notice candidates read before they consent (assessments.notices builds it).
+    notice_qualifications = models.TextField(
+        "qualifications assessed",
+        blank=True,
+        max_length=2000,
+        help_text="The job qualifications and characteristics this assessment evaluates, in "
+        "plain words; the notice lists them with the skills of the published version.",
+    )
+    notice_jurisdictions = models.JSONField(
+        "notice rules that apply",
+        default=list,
+        blank=True,
+        help_text="Codes of NOTICE_JURISDICTIONS (settings) whose notice rules apply, e.g. nyc.",
+    )
 
     class Meta:
         ordering = ["title"]
@@ -88,6 +102,13 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The end of the notice period: the link shows the notice at once, but the assessment
+    # can only be started from this moment (null: at once).
+    available_from = models.DateTimeField(null=True, blank=True)
+    # The notice the invitation email carried.
+    notice = models.ForeignKey(
+        "NoticeVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -110,6 +131,10 @@ class Attempt(models.Model):
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.IN_PROGRESS)
     consent_at = models.DateTimeField()
+    # The notice shown on the page where the candidate consented.
+    notice = models.ForeignKey(
+        "NoticeVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     deadline = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -179,6 +204,8 @@ class AccommodationRequest(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the candidate should have the decision (REQUEST_RESPONSE_DAYS after the request).
+    due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -186,6 +213,70 @@ class AccommodationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.invitation.candidate_name}"
+
+
+# --- Notices and human oversight ------------------------------------------------------------
+
+
+class NoticeVersion(models.Model):
+    """One wording of an assessment's notice to candidates, kept so that every consent and
+    invitation can say exactly which notice the candidate saw. Never changed: a new wording
+    is a new version."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="notices")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    content_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "number"], name="one_notice_number"),
+            models.UniqueConstraint(
+                fields=["assessment", "content_sha256"], name="one_notice_per_wording"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notice v{self.number} of {self.assessment.slug}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A notice version can never change; make a new one.")
+        super().save(*args, **kwargs)
+
+
+class AutomationPause(models.Model):
+    """The stop button (human oversight): while a pause is open, every criterion of an
+    attempt of the assessment goes to a person and no credential is issued."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="automation_pauses"
+    )
+    reason = models.TextField(max_length=2000)
+    paused_at = models.DateTimeField(auto_now_add=True)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resume_note = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-paused_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=models.Q(resumed_at__isnull=True),
+                name="one_open_pause_per_assessment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Automation paused on {self.assessment.slug} at {self.paused_at:%Y-%m-%d %H:%M}"
 
 
 # Draft tables live in their own module; importing them here registers them with the app.
