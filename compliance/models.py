@@ -1,4 +1,7 @@
-"""Compliance tables: demographics (walled off) and erasures. The audit log lives in `audit`."""
+"""Compliance tables: demographics (walled off), erasures, published bias audits, retention
+policies and records packages. The audit log lives in `audit`."""
+
+import uuid
 
 from django.db import models
 
@@ -80,3 +83,198 @@ class ErasureRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Erasure of invitation {self.invitation_public_id}"
+
+
+# --- Published bias audits ---------------------------------------------------------------------
+
+
+class PublishedBiasAudit(models.Model):
+    """A bias audit as published: a dated snapshot of its numbers, never changed afterwards.
+
+    NYC Local Law 144 (6 RCNY § 5-303) asks for a summary of the most recent audit on the
+    employer's website: its date, the data it used, the number of people of unknown category,
+    every selection or scoring rate and impact ratio, and the date the tool was first used. The
+    public page renders ``document`` as stored, so it shows exactly what was published; a
+    PostgreSQL trigger refuses any update or delete (migration 0006).
+    """
+
+    class DataSource(models.TextChoices):
+        HISTORICAL = "historical", "Historical data (candidates assessed with this tool)"
+        TEST = "test", "Test data"
+
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.PROTECT, related_name="published_bias_audits"
+    )
+    # 1, 2, 3 … per assessment: the public address of this audit (/bias-audit/<slug>/<number>/).
+    number = models.PositiveIntegerField()
+    audit_date = models.DateField(help_text="The date the bias audit was conducted.")
+    data_from = models.DateField(null=True, blank=True, help_text="First submission date used.")
+    data_to = models.DateField(null=True, blank=True, help_text="Last submission date used.")
+    auditor = models.CharField(
+        max_length=200, blank=True, help_text="The independent auditor's name, when there is one."
+    )
+    first_used_on = models.DateField(help_text="The date the tool was first used.")
+    data_source = models.CharField(
+        max_length=20, choices=DataSource.choices, default=DataSource.HISTORICAL
+    )
+    data_source_note = models.TextField(
+        blank=True,
+        help_text="With test data: why historical data was not used and how the test data was "
+        "made (6 RCNY § 5-302).",
+    )
+    small_categories_excluded = models.BooleanField(default=False)
+    exclusion_reason = models.TextField(
+        blank=True, help_text="Why categories under 2% of the data were left out, when they were."
+    )
+    # BiasReport.to_json_dict(): suppressed cells carry no numbers, so nothing here points at
+    # a person. document_sha256 is over its canonical JSON (audit.canonical).
+    document = models.JSONField()
+    document_sha256 = models.CharField(max_length=64)
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.CharField(max_length=100, help_text="The audit actor who published.")
+    audit_event = models.OneToOneField(
+        "audit.AuditEvent",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The bias_audit.published event in the audit log.",
+    )
+
+    class Meta:
+        ordering = ["assessment", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "number"], name="published_bias_audit_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(small_categories_excluded=False)
+                | ~models.Q(exclusion_reason=""),
+                name="published_bias_audit_exclusion_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(data_source="test") | ~models.Q(data_source_note=""),
+                name="published_bias_audit_test_data_explained",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Bias audit {self.number} of {self.assessment_id} ({self.audit_date})"
+
+
+# --- Retention policies ------------------------------------------------------------------------
+
+
+class RetentionPolicy(models.Model):
+    """A named rule for how long records are kept, and what it covers.
+
+    Each policy applies to every assessment or to the assessments chosen. For each kind of
+    record, the longest period of the policies that apply and cover it wins: erasure never
+    removes what a longer applicable rule still requires. Score records, the audit log and
+    published audits are append-only and never deleted, so a policy covering them is met as
+    long as the deployment runs; the candidate's personal data and answers are erased when the
+    longest applicable period has passed since their last activity.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    basis = models.CharField(
+        max_length=300, blank=True, help_text="The rule behind it, e.g. EU AI Act Art. 26(6)."
+    )
+    keep_days = models.PositiveIntegerField(
+        help_text="Keep covered records this many days after the candidate's last activity."
+    )
+    covers_personal_data = models.BooleanField(
+        default=False, help_text="Names, email addresses, notes and demographic answers."
+    )
+    covers_answers = models.BooleanField(
+        default=False, help_text="The candidate's answers (the scoring inputs)."
+    )
+    covers_score_records = models.BooleanField(
+        default=False, help_text="Score runs, reviews and decisions (pseudonymous; never deleted)."
+    )
+    covers_audit_log = models.BooleanField(
+        default=False, help_text="The audit log (append-only; never deleted)."
+    )
+    covers_published_audits = models.BooleanField(
+        default=False, help_text="Published bias-audit summaries (immutable; never deleted)."
+    )
+    applies_to_all_assessments = models.BooleanField(default=False)
+    assessments = models.ManyToManyField(
+        "assessments.Assessment",
+        blank=True,
+        related_name="retention_policies",
+        help_text="The assessments this policy applies to (unless it applies to all).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "retention policies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def covers_erasable_data(self) -> bool:
+        """Whether it holds back erasure (it covers what erasing a candidate removes)."""
+        return self.covers_personal_data or self.covers_answers
+
+
+# --- Records packages --------------------------------------------------------------------------
+
+
+class RecordsPackage(models.Model):
+    """A zip of the records a regulator may ask for, over a date range; built by a worker.
+
+    The row is written with the request (and its report.exported event) in one transaction and
+    the build is enqueued on commit; the worker fills in progress, then the bytes and their
+    sha256. Kept in the database so any web process can serve it.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for a worker"
+        BUILDING = "building", "Being built"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    date_from = models.DateField()
+    date_to = models.DateField()
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: every assessment.",
+    )
+    requested_by = models.CharField(max_length=100, help_text="The audit actor who asked.")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    parts_done = models.PositiveIntegerField(default=0)
+    parts_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    content = models.BinaryField(null=True, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    audit_event = models.OneToOneField(
+        "audit.AuditEvent",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The report.exported event recorded with the request.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_from__lte=models.F("date_to")),
+                name="records_package_period_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Records package {self.date_from} to {self.date_to}"
+
+    @property
+    def filename(self) -> str:
+        scope = f"-{self.assessment.slug}" if self.assessment_id else ""
+        return f"records{scope}-{self.date_from}-to-{self.date_to}.zip"
