@@ -30,7 +30,7 @@ from assessments.selectors import ERASED_EMAIL_DOMAIN
 from assessments.tokens import hash_token, new_token
 from audit.canonical import json_sha256
 from audit.services import Action, actor_for_user, record_event
-from scoring.services import request_scoring  # the one door from assessments to scoring
+from scoring.services.outbox import request_scoring  # the one door from assessments to scoring
 
 logger = logging.getLogger(__name__)
 

@@ -69,7 +69,7 @@ def real_breakdown(version) -> str:
     """Score one attempt with the real engine and return its breakdown JSON."""
     from assessments import services
     from scoring.models import ScoringJob
-    from scoring.services import run_scoring_job
+    from scoring.services.runs import run_scoring_job
 
     invitation, _ = services.create_invitation(
         version, name="Bench Candidate", email="bench@example.com"

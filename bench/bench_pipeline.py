@@ -332,10 +332,11 @@ def profile_in_process(attempt_ids: list[int]) -> dict:
     from django.db import connection
 
     from assessments.models import Attempt
-    from scoring import services
     from scoring.models import ScoringJob
+    from scoring.services.rescoring import rescore_attempt
+    from scoring.services.runs import run_scoring_job
 
-    jobs = [services.rescore_attempt(Attempt(pk=pk), requested_by="bench").pk for pk in attempt_ids]
+    jobs = [rescore_attempt(Attempt(pk=pk), requested_by="bench").pk for pk in attempt_ids]
     phases: dict[str, float] = {}
     queries = {"n": 0, "seconds": 0.0}
 
@@ -350,7 +351,7 @@ def profile_in_process(attempt_ids: list[int]) -> dict:
     started = time.perf_counter()
     with connection.execute_wrapper(count):
         for job_id in jobs:
-            services.run_scoring_job(job_id, timings=phases)
+            run_scoring_job(job_id, timings=phases)
     wall = time.perf_counter() - started
     assert ScoringJob.objects.filter(pk__in=jobs, state="done").count() == len(jobs)
     return {"jobs": len(jobs), "wall": wall, "phases": phases, "queries": queries}
@@ -359,15 +360,16 @@ def profile_in_process(attempt_ids: list[int]) -> dict:
 def engine_alone(attempt_ids: list[int]) -> tuple[float, int]:
     """The pure engine over the same attempts, all inputs in memory: attempts per second.
 
-    Each version is compiled once, as the worker keeps it (services.frozen_content)."""
-    from scoring import engine, services
+    Each version is compiled once, as the worker keeps it (frozen_content)."""
+    from scoring import engine
     from scoring.models import ScoreRun
+    from scoring.services.compiled import engine_models
 
     inputs, compiled = [], {}
     for run in ScoreRun.objects.filter(
         attempt_id__in=attempt_ids, supersedes__isnull=True
     ).select_related("version", "inputs"):
-        models = services._engine_models(run.model_hashes)
+        models = engine_models(run.model_hashes)
         if run.version_id not in compiled:
             compiled[run.version_id] = engine.compile_assessment(run.version.content)
         content = compiled[run.version_id]
@@ -569,7 +571,7 @@ def main() -> None:
 
     from assessments.authoring.files import read_document
     from assessments.services import publish_document
-    from scoring import services
+    from scoring.services.training import train_text_models
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     processes: list = []
@@ -581,7 +583,7 @@ def main() -> None:
         )
         version = publish_document(document)
         started = time.perf_counter()
-        outcomes = services.train_text_models(version)
+        outcomes = train_text_models(version)
         accepted = [o.criterion_key for o in outcomes if o.model is not None and o.model.active]
         print(
             f"\ntrained {len(outcomes)} text model(s) in {time.perf_counter() - started:.1f} s; "

@@ -41,7 +41,7 @@ def real_breakdowns(version) -> list[str]:
     """Score one attempt of each kind with the real engine; their breakdown JSON."""
     from assessments import services
     from scoring.models import ScoringJob
-    from scoring.services import run_scoring_job
+    from scoring.services.runs import run_scoring_job
 
     breakdowns = []
     for index, (option, reply) in enumerate(CANDIDATES):

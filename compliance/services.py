@@ -29,7 +29,7 @@ from compliance.reporting import bias as bias_rendering
 from compliance.selectors import attempt_records, export_attempts, invitation_ids
 from credentials import services as credential_services
 from results import services as results_services
-from scoring import services as scoring_services
+from scoring.services.erasure import erase_score_inputs
 
 logger = logging.getLogger(__name__)
 
@@ -327,7 +327,7 @@ def erase_candidate(
         return existing
     # The scoring app keeps a copy of the answers each run scored, and its breakdowns may quote
     # them: both lose the candidate's words.
-    scoring = scoring_services.erase_score_inputs(erased["attempts"])
+    scoring = erase_score_inputs(erased["attempts"])
     demographics.delete_for_attempts(erased["attempts"])
     decision_notes = results_services.erase_decision_notes(erased["attempts"])
     # The learner record (credentials) is the person's, shared by every invitation sent to the

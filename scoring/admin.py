@@ -20,11 +20,14 @@ from django.views.decorators.http import require_POST
 
 from audit.roles import Role, RoleAdminMixin, has_role
 from audit.services import actor_for_user
-from scoring import services
 from scoring.exceptions import RescoreRefused
 from scoring.models import ReviewItem, ScoreRun, ScoringJob, TextModel
 from scoring.review_display import REVIEW_REASONS, breakdown_layout
 from scoring.selectors import runs_of_attempt
+from scoring.services.outbox import retry_failed_job
+from scoring.services.replay import replay_score_run
+from scoring.services.rescoring import rescore_attempt, rescore_attempts
+from scoring.services.training import activate_text_model, deactivate_text_model
 
 TOP_TERMS = 12
 
@@ -132,7 +135,7 @@ class ScoringJobAdmin(RoleAdminMixin, admin.ModelAdmin):
     def retry_jobs(self, request, queryset):
         failed = list(queryset.filter(state=ScoringJob.State.FAILED))
         for job in failed:
-            services.retry_failed_job(job, requested_by=actor_for_user(request.user))
+            retry_failed_job(job, requested_by=actor_for_user(request.user))
         skipped = queryset.count() - len(failed)
         self.message_user(
             request,
@@ -146,7 +149,7 @@ class ScoringJobAdmin(RoleAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         job = get_object_or_404(ScoringJob, pk=pk)
         if job.state == ScoringJob.State.FAILED:
-            services.retry_failed_job(job, requested_by=actor_for_user(request.user))
+            retry_failed_job(job, requested_by=actor_for_user(request.user))
             self.message_user(request, f"Job {pk} sent back to the queue.", messages.SUCCESS)
         else:
             self.message_user(request, f"Job {pk} is {job.state}: nothing to retry.")
@@ -301,7 +304,7 @@ class ScoreRunAdmin(RoleAdminMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         run = get_object_or_404(ScoreRun.objects.select_related("version", "inputs"), pk=pk)
-        self._report_replay(request, [services.replay_score_run(run)])
+        self._report_replay(request, [replay_score_run(run)])
         return HttpResponseRedirect(reverse("admin:scoring_scorerun_change", args=[pk]))
 
     def rescore_view(self, request, pk: int):
@@ -309,7 +312,7 @@ class ScoreRunAdmin(RoleAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         run = get_object_or_404(ScoreRun.objects.select_related("attempt__version"), pk=pk)
         try:
-            job = services.rescore_attempt(run.attempt, requested_by=actor_for_user(request.user))
+            job = rescore_attempt(run.attempt, requested_by=actor_for_user(request.user))
         except RescoreRefused as error:
             self.message_user(request, f"Not re-scored: {error}", messages.ERROR)
         else:
@@ -342,7 +345,7 @@ class ScoreRunAdmin(RoleAdminMixin, admin.ModelAdmin):
         attempts = {
             run.attempt_id: run.attempt for run in queryset.select_related("attempt__version")
         }
-        jobs, refused = services.rescore_attempts(
+        jobs, refused = rescore_attempts(
             attempts.values(), requested_by=actor_for_user(request.user)
         )
         self.message_user(request, f"{len(jobs)} re-score(s) requested.", messages.SUCCESS)
@@ -352,7 +355,7 @@ class ScoreRunAdmin(RoleAdminMixin, admin.ModelAdmin):
     @admin.action(description="Replay the selected runs (check their hashes)")
     def replay_runs(self, request, queryset):
         results = [
-            services.replay_score_run(run)
+            replay_score_run(run)
             for run in queryset.select_related("version", "inputs").order_by("pk")[:200]
         ]
         identical = sum(result.identical for result in results)
@@ -520,7 +523,7 @@ class TextModelAdmin(RoleAdminMixin, admin.ModelAdmin):
         done = 0
         for model in queryset:
             try:
-                services.activate_text_model(model, actor=actor_for_user(request.user))
+                activate_text_model(model, actor=actor_for_user(request.user))
                 done += 1
             except RescoreRefused as error:
                 self.message_user(request, str(error), messages.WARNING)
@@ -533,7 +536,7 @@ class TextModelAdmin(RoleAdminMixin, admin.ModelAdmin):
     @admin.action(description="Deactivate the selected models", permissions=["manage"])
     def deactivate_models(self, request, queryset):
         for model in queryset:
-            services.deactivate_text_model(model, actor=actor_for_user(request.user))
+            deactivate_text_model(model, actor=actor_for_user(request.user))
         self.message_user(request, "Deactivated; those criteria fall back to the concept rubric.")
 
     @admin.action(

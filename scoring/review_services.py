@@ -17,7 +17,7 @@ from audit.roles import Role, has_role
 from audit.services import Action, actor_for_user, record_event
 from scoring.exceptions import ReviewRefused
 from scoring.models import ReviewDecision, ReviewItem, ScoringJob
-from scoring.services import request_scoring
+from scoring.services.outbox import request_scoring
 
 MAX_REASON_LENGTH = 2000
 

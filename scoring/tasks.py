@@ -7,8 +7,10 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from assessments.models import AssessmentVersion
-from scoring import services
 from scoring.exceptions import PermanentScoringError
+from scoring.services import training
+from scoring.services.outbox import fail_scoring_job, note_transient_error, sweep_stale_jobs
+from scoring.services.runs import run_scoring_job
 
 logger = logging.getLogger(__name__)
 
@@ -33,20 +35,20 @@ def score_attempt(self, job_id: int) -> int | None:
     admin's retry action.
     """
     try:
-        run = services.run_scoring_job(job_id)
+        run = run_scoring_job(job_id)
     except TRANSIENT_ERRORS as error:
-        if services.note_transient_error(job_id, error):
+        if note_transient_error(job_id, error):
             return None
         if self.request.retries >= self.max_retries:
             logger.warning("Scoring job %s: retries exhausted, left to the sweeper", job_id)
             return None
         raise self.retry(exc=error, countdown=retry_delay(self.request.retries)) from error
     except PermanentScoringError as error:
-        services.fail_scoring_job(job_id, str(error))
+        fail_scoring_job(job_id, str(error))
         return None
     except Exception as error:  # a bug must show as a failed job, not vanish into a log
         logger.exception("Scoring job %s failed", job_id)
-        services.fail_scoring_job(job_id, f"{type(error).__name__}: {error}")
+        fail_scoring_job(job_id, f"{type(error).__name__}: {error}")
         return None
     return run.pk if run is not None else None
 
@@ -54,12 +56,12 @@ def score_attempt(self, job_id: int) -> int | None:
 @shared_task(acks_late=True)
 def sweep_scoring_jobs() -> int:
     """Beat: re-enqueue scoring jobs left pending too long."""
-    return services.sweep_stale_jobs()
+    return sweep_stale_jobs()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def train_text_models(version_id: int, actor: str = "system", activate: bool = True) -> list:
     """Train the text models of one version (the same service as the management command)."""
     version = AssessmentVersion.objects.get(pk=version_id)
-    outcomes = services.train_text_models(version, actor=actor, activate=activate)
+    outcomes = training.train_text_models(version, actor=actor, activate=activate)
     return [[outcome.criterion_key, outcome.status, outcome.note] for outcome in outcomes]

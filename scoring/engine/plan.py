@@ -5,7 +5,7 @@ read here once: each criterion's rubric, each item's key (see keyed.compile_item
 graph, skill names and pass thresholds, and for free text the rubric's own trigrams and each
 criterion's concept patterns. Scoring an attempt then touches only its answers. score()
 compiles a plain document itself; the worker keeps compiled versions
-(scoring.services.frozen_content).
+(scoring.services.compiled.frozen_content).
 
 Compiling is as lenient as scoring: a malformed part of a document (a step that is not an
 object, a level without points) is skipped or defaulted exactly as the scorers always did.

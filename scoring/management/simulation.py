@@ -9,7 +9,7 @@ Answers span every level: candidate ``i`` of ``n`` has an ability drawn in the `
 n-quantile of [0, 1) and each step adds noise, so across a batch every option, rating,
 ordering and numeric outcome (exact, partial, miss) appears. Free text is drawn from the
 criterion's **held-back exemplars** at the level the ability points to: exemplars the text
-models never trained on (``scoring.services.split_exemplars``: per level, ordered by the
+models never trained on (``scoring.services.training.split_exemplars``: per level, ordered by the
 sha256 of their text, the first ``len // TEXT_MODEL_HOLD_BACK_EVERY``). A level with too few
 exemplars to hold one back falls back to its other exemplars; a criterion with none answers
 with its reference answer (strong candidates) or a short off-target sentence.
@@ -28,7 +28,8 @@ from django.db import transaction
 from assessments import services as assessment_services
 from flow import steps_by_id
 from scoring.models import ScoringJob
-from scoring.services import run_scoring_job, split_exemplars
+from scoring.services.runs import run_scoring_job
+from scoring.services.training import split_exemplars
 
 WEAK_TEXT = "I would look into it when I have time."
 NEUTRAL_TEXT = "Read and understood."

@@ -12,7 +12,8 @@ from assessments import services as assessment_services
 from assessments.models import AssessmentVersion, Attempt, Invitation
 from compliance import demographics
 from scoring.models import ScoreRun, ScoringJob
-from scoring.services import request_scoring, run_scoring_job
+from scoring.services.outbox import request_scoring
+from scoring.services.runs import run_scoring_job
 from tests.support.factories import invitation_for, published_version
 
 STRONG_REPLY = "I'm sorry for the double charge. I will refund it today."

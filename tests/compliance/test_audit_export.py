@@ -19,7 +19,7 @@ from compliance.services import start_audit_export
 from scoring.models import ReviewItem
 from scoring.review_services import decide_review_item
 from scoring.selectors import current_score_run
-from scoring.services import run_scoring_job
+from scoring.services.runs import run_scoring_job
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from assessments import services as assessment_services
 from credentials import services
 from credentials.models import IssuanceJob
-from scoring import services as scoring_services
 from scoring.models import ScoringJob
+from scoring.services.runs import run_scoring_job
 from tests.support.documents import small_document
 from tests.support.factories import invitation_for, published_version
 
@@ -103,7 +103,7 @@ def take_attempt(version, *, email="ada@example.com", name="Ada Candidate", pass
     assessment_services.advance(attempt, "reply")
     assessment_services.submit_attempt(attempt)
     job = ScoringJob.objects.filter(attempt=attempt).latest("pk")
-    run = scoring_services.run_scoring_job(job.pk)
+    run = run_scoring_job(job.pk)
     attempt.refresh_from_db()
     return attempt, run
 

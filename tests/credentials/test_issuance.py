@@ -13,9 +13,9 @@ from credentials import services
 from credentials.models import Credential, IssuanceJob, LerAccessToken
 from credentials.schemas import ACHIEVEMENT_CREDENTIAL, schema_errors
 from credentials.selectors import credential_link_for_attempt
-from scoring import services as scoring_services
 from scoring.models import ScoringJob
 from scoring.presenters import credential_link
+from scoring.services.runs import run_scoring_job
 from tests.credentials.conftest import issue_for, keyed_document, take_attempt
 from tests.support.documents import small_document
 from tests.support.factories import invitation_for, published_version
@@ -194,7 +194,7 @@ def test_a_run_that_needs_review_waits_for_the_reviewer(db):
     assessment_services.advance(attempt, "first-move")
     assessment_services.save_answer(attempt, "reply", {"text": "Sorry, I will refund it today."})
     assessment_services.submit_attempt(attempt)
-    run = scoring_services.run_scoring_job(ScoringJob.objects.get(attempt=attempt).pk)
+    run = run_scoring_job(ScoringJob.objects.get(attempt=attempt).pk)
     assert run.needs_review
     assert services.sweep_issuance() == 0
     assert not IssuanceJob.objects.exists()

@@ -22,7 +22,8 @@ from assessments.models import Attempt
 from scoring.management.simulation import simulate_candidates
 from scoring.models import ScoreRun
 from scoring.selectors import current_score_run
-from scoring.services import attempt_responses, compute_breakdown
+from scoring.services.compiled import compute_breakdown
+from scoring.services.runs import attempt_responses
 from tests.scoring.support import DEMO_SLUGS, demo_document, run_pending
 from tests.support.factories import invitation_for
 

@@ -12,7 +12,8 @@ from assessments.models import AssessmentVersion
 from assessments.published import PublishedVersionCache, published_versions
 from scoring.exceptions import PermanentScoringError
 from scoring.models import ScoringJob
-from scoring.services import frozen_content, run_scoring_job
+from scoring.services.compiled import frozen_content
+from scoring.services.runs import run_scoring_job
 from tests.scoring.support import take_small
 from tests.support.factories import invitation_for, published_version
 

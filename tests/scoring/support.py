@@ -13,7 +13,7 @@ from assessments import services as assessment_services
 from assessments.authoring.files import read_document
 from audit.roles import Role
 from scoring.models import ScoreRun, ScoringJob
-from scoring.services import run_scoring_job
+from scoring.services.runs import run_scoring_job
 from tests.support.factories import invitation_for, published_version
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "assessments" / "demo"

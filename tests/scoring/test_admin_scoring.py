@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from audit.roles import Role
-from scoring import services
 from scoring.models import ScoreRun, ScoringJob, TextModel
+from scoring.services.rescoring import rescore_attempt
 from tests.scoring.support import publish_demo, run_pending, staff, take_small
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def recruiter_client(client):
 def test_a_run_page_lays_out_skills_steps_criteria_and_evidence(recruiter_client):
     attempt = take_small(option="refund")
     (first,) = run_pending(attempt)
-    services.rescore_attempt(attempt)
+    rescore_attempt(attempt)
     (second,) = run_pending(attempt)
     page = recruiter_client.get(
         reverse("admin:scoring_scorerun_change", args=[second.pk])

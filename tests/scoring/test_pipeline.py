@@ -9,7 +9,7 @@ from django.test import Client
 
 from assessments.models import Attempt
 from scoring.models import ScoreRun, ScoringJob
-from scoring.services import sweep_stale_jobs
+from scoring.services.outbox import sweep_stale_jobs
 from tests.support.factories import invitation_for, published_version
 from tests.support.journeys import take_small_assessment, wait_until
 from tests.support.worker import running_worker

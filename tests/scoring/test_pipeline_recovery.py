@@ -19,7 +19,7 @@ from django.urls import reverse
 from assessments import services as assessment_services
 from audit.roles import Role
 from scoring.models import ScoreRun, ScoringJob, TextModel
-from scoring.services import sweep_stale_jobs
+from scoring.services.outbox import sweep_stale_jobs
 from tests.scoring.support import staff
 from tests.support.factories import invitation_for, published_version
 from tests.support.journeys import wait_until
@@ -172,7 +172,7 @@ def test_a_permanent_failure_is_visible_in_the_admin_and_retry_scores_it(
         page = client.get(reverse("admin:scoring_scoringjob_change", args=[job.pk]))
         assert b"Retry this job" in page.content and b"is not valid" in page.content
 
-        from scoring.services import deactivate_text_model
+        from scoring.services.training import deactivate_text_model
 
         deactivate_text_model(model)  # the fix: back to the concept rubric
         client.post(

@@ -11,9 +11,11 @@ import pytest
 from django.core.management import call_command
 
 from audit.roles import Role
-from scoring import review_services, services
+from scoring import review_services
 from scoring.management.simulation import simulate_candidates
 from scoring.models import ReviewItem, ScoreRun, ScoringJob
+from scoring.services.rescoring import rescore_attempts
+from scoring.services.training import train_text_models
 from tests.scoring.support import DEMO_SLUGS, publish_demo, staff
 from tests.support.journeys import wait_until
 
@@ -29,7 +31,7 @@ def _all_jobs_done():
 def test_every_run_of_every_demo_replays_identically(celery_worker):
     versions = [publish_demo(slug) for slug in DEMO_SLUGS]
     for version in versions:
-        services.train_text_models(version)
+        train_text_models(version)
     attempts = []
     for seed, version in enumerate(versions):
         attempts += [c.attempt for c in simulate_candidates(version, count=PER_DEMO, seed=seed)]
@@ -39,7 +41,7 @@ def test_every_run_of_every_demo_replays_identically(celery_worker):
     reviewer = staff("rev", Role.REVIEWER)
     for item in list(ReviewItem.objects.filter(state=ReviewItem.State.OPEN))[:3]:
         review_services.decide_review_item(item, level=1, reason="Checked by hand.", user=reviewer)
-    jobs, refused = services.rescore_attempts(attempts[:2])
+    jobs, refused = rescore_attempts(attempts[:2])
     assert len(jobs) == 2 and not refused
     wait_until(_all_jobs_done, timeout=60)
     assert ScoreRun.objects.count() == len(attempts) + 3 + 2

@@ -8,9 +8,10 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from audit.roles import Role
 from audit.services import Action
-from scoring import services
 from scoring.models import ReviewDecision, ReviewItem, ScoringJob
 from scoring.selectors import current_score_run
+from scoring.services.replay import replay_score_run
+from scoring.services.rescoring import rescore_attempt
 from tests.scoring.support import run_pending, staff, take_small
 
 pytestmark = pytest.mark.django_db
@@ -92,10 +93,10 @@ def test_a_decision_makes_a_review_job_whose_run_applies_it_and_supersedes(revie
     assert criterion["evidence"]["machine"]["method"] == "concept"
     assert not run.needs_review
     assert not ReviewItem.objects.filter(state=ReviewItem.State.OPEN).exists()
-    assert services.replay_score_run(run).identical
+    assert replay_score_run(run).identical
 
     # A later re-score keeps the human decision.
-    services.rescore_attempt(item.attempt)
+    rescore_attempt(item.attempt)
     (later,) = run_pending(item.attempt)
     assert later.overrides == run.overrides and later.supersedes == run
 

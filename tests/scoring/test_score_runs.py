@@ -9,10 +9,13 @@ from django.db import IntegrityError, connection, transaction
 
 from audit.models import AuditEvent
 from audit.services import Action
-from scoring import services
 from scoring.exceptions import RescoreRefused
 from scoring.models import ReviewItem, ScoreInput, ScoreRun, ScoringJob
 from scoring.selectors import current_score_run
+from scoring.services.erasure import erase_score_inputs
+from scoring.services.replay import replay_score_run
+from scoring.services.rescoring import rescore_attempt
+from scoring.services.runs import run_scoring_job
 from tests.scoring.support import STRONG_REPLY, run_pending, take_small
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +41,7 @@ def test_a_run_stores_what_replay_needs_and_replays_to_the_same_hash():
     assert run.responses_sha256 == run.inputs.responses_sha256
     assert run.model_hashes == {} and run.overrides == {}
     assert run.job.state == ScoringJob.State.DONE and run.supersedes is None
-    assert services.replay_score_run(run).identical
+    assert replay_score_run(run).identical
     assert _replay_exit_code(str(run.pk)) == 0
     stored = AuditEvent.objects.get(action=Action.SCORE_RUN_STORED)
     assert json.loads(stored.payload)["breakdown_sha256"] == run.breakdown_sha256
@@ -47,7 +50,7 @@ def test_a_run_stores_what_replay_needs_and_replays_to_the_same_hash():
 def test_running_a_done_job_again_changes_nothing():
     attempt = take_small()
     (run,) = run_pending(attempt)
-    assert services.run_scoring_job(run.job_id) is None
+    assert run_scoring_job(run.job_id) is None
     assert ScoreRun.objects.count() == 1
 
 
@@ -73,8 +76,8 @@ def test_concept_scored_text_opens_one_review_item():
 def test_rescore_adds_a_run_that_supersedes_the_old_one_which_stays():
     attempt = take_small()
     (first,) = run_pending(attempt)
-    job = services.rescore_attempt(attempt, requested_by="user:1")
-    assert services.rescore_attempt(attempt) == job  # a waiting re-score is reused
+    job = rescore_attempt(attempt, requested_by="user:1")
+    assert rescore_attempt(attempt) == job  # a waiting re-score is reused
     (second,) = run_pending(attempt)
 
     assert second.job.reason == ScoringJob.Reason.RESCORE
@@ -103,11 +106,11 @@ def test_rescore_refuses_an_unsubmitted_attempt_and_another_assessments_version(
     invitation, _ = invitation_for(version)
     open_attempt = assessment_services.start_attempt(invitation)
     with pytest.raises(RescoreRefused):
-        services.rescore_attempt(open_attempt)
+        rescore_attempt(open_attempt)
     other = published_version(small_document(slug="other-assessment"))
     attempt = take_small(version, email="b@example.com")
     with pytest.raises(RescoreRefused):
-        services.rescore_attempt(attempt, version=other)
+        rescore_attempt(attempt, version=other)
 
 
 def test_rescore_against_a_later_version_scores_its_content_and_replays():
@@ -120,12 +123,12 @@ def test_rescore_against_a_later_version_scores_its_content_and_replays():
     from assessments import services as assessment_services
 
     later = assessment_services.publish_document(fixed)
-    services.rescore_attempt(attempt, version=later)
+    rescore_attempt(attempt, version=later)
     (second,) = run_pending(attempt)
     assert second.version == later and second.content_sha256 == later.content_sha256
     assert second.overall_score > first.overall_score
-    assert services.replay_score_run(second).identical
-    assert services.replay_score_run(first).identical
+    assert replay_score_run(second).identical
+    assert replay_score_run(first).identical
 
 
 def test_score_runs_cannot_be_updated_or_deleted_even_in_sql():
@@ -162,7 +165,7 @@ def test_replay_reports_a_run_whose_stored_breakdown_does_not_match_what_the_eng
         overall_score=99.0,
         passed=True,
     )
-    result = services.replay_score_run(fake)
+    result = replay_score_run(fake)
     assert result.status == "different"
     assert any("overall.score" in line for line in result.differences)
     assert _replay_exit_code(str(run.pk), str(fake.pk)) == 1
@@ -171,16 +174,16 @@ def test_replay_reports_a_run_whose_stored_breakdown_does_not_match_what_the_eng
 def test_after_erasure_runs_stay_but_cannot_be_replayed_or_rescored():
     attempt = take_small()
     (run,) = run_pending(attempt)
-    assert services.erase_score_inputs([attempt.public_id])["snapshots"] == 1
-    assert set(services.erase_score_inputs([attempt.public_id]).values()) == {0}  # idempotent
+    assert erase_score_inputs([attempt.public_id])["snapshots"] == 1
+    assert set(erase_score_inputs([attempt.public_id]).values()) == {0}  # idempotent
     snapshot = ScoreInput.objects.get(attempt=attempt)
     assert json.loads(snapshot.responses_json)["reply"] == {"text": ""}
 
-    result = services.replay_score_run(ScoreRun.objects.get(pk=run.pk))
+    result = replay_score_run(ScoreRun.objects.get(pk=run.pk))
     assert result.status == "unavailable" and "erased" in result.problem
     assert _replay_exit_code(str(run.pk)) == 2
     with pytest.raises(RescoreRefused):
-        services.rescore_attempt(attempt)
+        rescore_attempt(attempt)
 
 
 def test_the_task_returns_the_run_id_and_fails_the_job_on_an_unexpected_error(monkeypatch):
@@ -192,13 +195,13 @@ def test_the_task_returns_the_run_id_and_fails_the_job_on_an_unexpected_error(mo
     assert run_id == ScoreRun.objects.get(job=job).pk
     assert score_attempt.apply(args=[job.pk]).get() is None  # done: nothing to do
 
-    services.rescore_attempt(attempt)
+    rescore_attempt(attempt)
     rescore = ScoringJob.objects.get(reason=ScoringJob.Reason.RESCORE)
 
     def broken(job_id, timings=None):
         raise RuntimeError("a bug in the scoring code")
 
-    monkeypatch.setattr(services, "run_scoring_job", broken)
+    monkeypatch.setattr("scoring.tasks.run_scoring_job", broken)
     assert score_attempt.apply(args=[rescore.pk]).get() is None
     rescore.refresh_from_db()
     assert rescore.state == ScoringJob.State.FAILED

@@ -10,7 +10,7 @@ from assessments.models import Attempt
 from flow import next_step_id, steps_by_id
 from scoring.management.simulation import simulate_candidates
 from scoring.models import ScoreRun, ScoringJob
-from scoring.services import split_exemplars, text_criteria
+from scoring.services.training import split_exemplars, text_criteria
 from tests.scoring.support import DEMO_SLUGS, publish_demo
 
 pytestmark = pytest.mark.django_db

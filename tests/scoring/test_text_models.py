@@ -10,11 +10,18 @@ from django.db import IntegrityError, connection, transaction
 
 from audit.models import AuditEvent
 from audit.services import Action
-from scoring import engine, services
+from scoring import engine
 from scoring.exceptions import RescoreRefused
 from scoring.management.simulation import simulate_candidates
 from scoring.models import TextModel
-from scoring.services import split_exemplars, text_criteria
+from scoring.services.replay import replay_score_run
+from scoring.services.training import (
+    activate_text_model,
+    deactivate_text_model,
+    split_exemplars,
+    text_criteria,
+    train_text_models,
+)
 from tests.scoring.support import publish_demo
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +32,7 @@ SLUG = "incident-triage"  # two free-text criteria with enough exemplars for a m
 @pytest.fixture
 def trained_version():
     version = publish_demo(SLUG)
-    outcomes = services.train_text_models(version, actor="user:1")
+    outcomes = train_text_models(version, actor="user:1")
     return version, outcomes
 
 
@@ -78,7 +85,7 @@ def test_held_back_exemplars_are_not_in_the_training_set(trained_version):
 def test_training_again_stores_nothing_new(trained_version):
     version, _ = trained_version
     before = TextModel.objects.count()
-    again = services.train_text_models(version)
+    again = train_text_models(version)
     assert {o.status for o in again} == {"unchanged"}
     assert TextModel.objects.count() == before
     assert AuditEvent.objects.filter(action=Action.MODEL_TRAINED).count() == 2
@@ -101,7 +108,7 @@ def test_scoring_uses_the_active_models_records_their_hashes_and_replays(trained
         for key in active:
             if key in methods:
                 assert methods[key] == "model"
-        assert services.replay_score_run(run).identical
+        assert replay_score_run(run).identical
 
 
 def test_only_accepted_models_can_be_active_and_one_per_criterion(trained_version):
@@ -124,14 +131,14 @@ def test_only_accepted_models_can_be_active_and_one_per_criterion(trained_versio
         accepted=False,
     )
     with pytest.raises(RescoreRefused):
-        services.activate_text_model(rejected)
+        activate_text_model(rejected)
     with pytest.raises(IntegrityError), transaction.atomic():
         TextModel.objects.filter(pk=rejected.pk).update(active=True)
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE scoring_textmodel SET artifact = '' WHERE id = %s", [model.pk])
-    services.deactivate_text_model(model)
+    deactivate_text_model(model)
     assert not TextModel.objects.get(pk=model.pk).active
-    services.activate_text_model(model)
+    activate_text_model(model)
     assert TextModel.objects.get(pk=model.pk).active
 
 

@@ -18,8 +18,10 @@ from assessments import services as assessment_services
 from assessments.models import Invitation, Response
 from audit.models import AuditEvent
 from compliance.services import erase_candidate, start_audit_export
-from scoring import services as scoring_services
 from scoring.models import ReviewDecision, ReviewItem, ScoreInput, ScoreRun, ScoringJob
+from scoring.services.replay import replay_score_run
+from scoring.services.runs import run_scoring_job
+from scoring.services.training import train_text_models
 from tests.support.documents import small_document
 from tests.support.factories import invitation_for, published_version
 
@@ -72,7 +74,7 @@ def take(version, email: str):
     assessment_services.advance(attempt, "reply")
     assessment_services.submit_attempt(attempt)
     job = ScoringJob.objects.get(attempt=attempt)
-    run = scoring_services.run_scoring_job(job.pk)
+    run = run_scoring_job(job.pk)
     return attempt, run, token
 
 
@@ -112,7 +114,7 @@ def scored(version):
     stored it), then one by a text model trained for the criterion."""
     attempt, run, token = take(version, "jane@example.com")
     by_concepts = attempt, store_as_the_previous_engine_did(attempt, run), token
-    assert scoring_services.train_text_models(version)[0].model.active
+    assert train_text_models(version)[0].model.active
     by_model = take(version, "jane.doe@example.com")
     return by_concepts, by_model
 
@@ -187,7 +189,7 @@ def test_erasure_keeps_the_scores_and_replay_says_the_run_was_redacted(scored):
     redacted = ScoreRun.objects.get(pk=run.pk)
     assert (redacted.overall_score, redacted.passed) == (run.overall_score, run.passed)
     assert redacted.breakdown_sha256 == run.breakdown_sha256  # the hash as scored
-    result = scoring_services.replay_score_run(redacted)
+    result = replay_score_run(redacted)
     assert result.status == "unavailable"
     assert result.problem.startswith(f"redacted by erasure on {timezone.now():%Y-%m-%d}"), (
         result.problem

@@ -10,7 +10,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from scoring.models import ScoreRun
-from scoring.services import replay_score_run
+from scoring.services.replay import replay_score_run
 
 CHUNK = 500
 

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import AssessmentVersion, Attempt
-from scoring import services
 from scoring.selectors import current_score_run
+from scoring.services.rescoring import rescore_attempts, run_outdated
 
 
 class Command(BaseCommand):
@@ -55,15 +55,13 @@ class Command(BaseCommand):
         for attempt in attempts.order_by("pk").iterator(chunk_size=500):
             if options["outdated"]:
                 run = current_score_run(attempt)
-                if run is not None and not services.run_outdated(run, against):
+                if run is not None and not run_outdated(run, against):
                     continue
             selected.append(attempt)
         if options["dry_run"]:
             self.stdout.write(f"{len(selected)} attempt(s) would be re-scored.")
             return
-        jobs, refused = services.rescore_attempts(
-            selected, version=against, requested_by="system:rescore"
-        )
+        jobs, refused = rescore_attempts(selected, version=against, requested_by="system:rescore")
         for reason in refused:
             self.stderr.write(f"not re-scored: {reason}")
         self.stdout.write(

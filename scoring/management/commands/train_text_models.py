@@ -4,7 +4,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Exists, Max, OuterRef
 
 from assessments.models import AssessmentVersion, Attempt
-from scoring import services
 
 
 def versions_to_train(slug: str | None, number: int | None):
@@ -62,7 +61,7 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(f"{version}: training queued")
                 continue
-            outcomes = services.train_text_models(
+            outcomes = train_text_models(
                 version, actor=actor, activate=not options["no_activate"], seed=options["seed"]
             )
             if not outcomes:
