@@ -15,12 +15,20 @@ from scoring.engine.breakdown import (
     StepScore,
 )
 from scoring.engine.plan import Assessment, compile_assessment
-from scoring.engine.rubric import HumanOverride
+from scoring.engine.rubric import HumanOverride, LevelPredictor
 from scoring.engine.score import ENGINE_VERSION, candidate_path, score
-from scoring.engine.textmodel import ArtifactError, TextModel, TextPrediction
+from scoring.engine.textmodel import ArtifactError, TextClassifier, TextPrediction
 
 # Training needs scikit-learn; scoring does not, so it is imported only when asked for.
-_TRAINING_NAMES = ("TrainedModel", "exemplars_of", "model_accepted", "train_text_model")
+_TRAINING_NAMES = (
+    "Replacement",
+    "TrainedClassifier",
+    "decide_replacement",
+    "descriptors_of",
+    "exemplars_of",
+    "model_accepted",
+    "train_text_model",
+)
 
 
 def __getattr__(name: str):
@@ -40,6 +48,7 @@ __all__ = [  # noqa: RUF022 - grouped: scoring first, then text models
     "CriterionScore",
     "HumanOverride",
     "Level",
+    "LevelPredictor",
     "Overall",
     "SkillScore",
     "StepScore",
@@ -47,9 +56,12 @@ __all__ = [  # noqa: RUF022 - grouped: scoring first, then text models
     "compile_assessment",
     "score",
     "ArtifactError",
-    "TextModel",
+    "TextClassifier",
     "TextPrediction",
-    "TrainedModel",
+    "Replacement",
+    "TrainedClassifier",
+    "decide_replacement",
+    "descriptors_of",
     "exemplars_of",
     "model_accepted",
     "train_text_model",

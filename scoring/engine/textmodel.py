@@ -1,25 +1,27 @@
-"""Text models: TF-IDF n-grams + an ordinal (proportional-odds) linear model, as a safe artifact.
+"""Text classifiers: n-grams and meaning features + an ordinal linear model, as a safe artifact.
 
-Training uses scikit-learn. The artifact is canonical JSON (vocabularies, idf, weights,
-thresholds, a temperature), never a pickle: loading parses JSON and checks its shape, so it runs
-no code, and inference recomputes the features with numpy from the stored tables (no
-scikit-learn object is involved).
+Training uses scikit-learn (training.py). The artifact is canonical JSON (vocabularies, idf,
+weights, thresholds, a temperature, the automation threshold), never a pickle: loading parses
+JSON and checks its shape, so it runs no code, and inference recomputes the features with numpy
+from the stored tables (no scikit-learn object is involved).
 
-Model. Each answer becomes two l2-normalised TF-IDF blocks (sublinear tf): word 1-2 grams and
-character 3-5 grams within word boundaries. Levels are ordered, so one weight vector ``w`` and
-K-1 thresholds ``theta_k`` model ``P(level > k) = sigmoid((w.x + theta_k) / T)``; they are fitted
-as a single scikit-learn LogisticRegression on the data replicated once per threshold with a
-one-hot threshold column (the classic reduction of ordinal regression to binary
-classification). The predicted level is the median of the resulting distribution (the number of
-thresholds with ``P(level > k) > 0.5``), its probability is the confidence, and the temperature
-``T`` is fitted on out-of-fold predictions to minimise log-loss (calibration; it never changes
-the predicted level). Evidence: the n-grams of the answer with the largest ``|x_j * w_j|``,
-named by the model's vocabulary (only n-grams the model knows have a weight), so evidence
-repeats the model's words, never other text of the answer.
+Features. Each answer becomes two l2-normalised TF-IDF blocks (sublinear tf): word 1-2 grams and
+character 3-5 grams within word boundaries. Artifacts of format @2 add a dense block of meaning
+features (embeddings.py): the answer's mean GloVe vector, its cosine similarity to each level's
+exemplars (their mean vector) and to each level's descriptor from the rubric.
 
-Exemplars are sorted before training and hashing, so the same set gives the same model in any
-order; ``training_set_sha256`` is the sha256 of the canonical JSON of the sorted
-``[[text, level], ...]`` list after text cleaning.
+Model. Levels are ordered, so one weight vector ``w`` and K-1 thresholds ``theta_k`` model
+``P(level > k) = sigmoid((w.x + theta_k) / T)``. The predicted level is the median of the
+resulting distribution, its probability is the confidence, and the temperature ``T`` is fitted
+on out-of-fold predictions (calibration; it never changes the predicted level). Evidence: the
+n-grams of the answer with the largest ``|x_j * w_j|``, named by the model's vocabulary, so
+evidence repeats the model's words, never other text of the answer.
+
+Selective automation (@2): the artifact carries ``auto_threshold``, the lowest confidence at
+which the cross-validated predictions agreed with the labels at the target QWK (training.py);
+an answer below it goes to a person. None means the target was met for no share: everything goes
+to a person. Format @1 artifacts (n-grams only, no automation threshold) still load and predict
+exactly as before, so runs scored with them replay.
 """
 
 from __future__ import annotations
@@ -28,18 +30,20 @@ import hashlib
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain, pairwise, repeat
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 from scoring.engine.text import HARD_MAX_LENGTH, clean_text
 
-ARTIFACT_FORMAT = "skillproof/text-model@1"
+ARTIFACT_FORMAT = "skillproof/text-model@2"
+LEGACY_FORMAT = "skillproof/text-model@1"
 DEFAULT_MIN_EXEMPLARS = 30
-DEFAULT_QWK_BAR = 0.7
+DEFAULT_TARGET_QWK = 0.85
 DEFAULT_C = 10.0
 TOP_NGRAMS = 5
 MAX_ARTIFACT_BYTES = 256 * 1024 * 1024
@@ -48,10 +52,10 @@ THRESHOLD_SCALE = 10.0
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (3, 5)
 _TEMPERATURES = tuple(round(10 ** (exponent / 20), 6) for exponent in range(-20, 21))
+# Automation metadata an @2 artifact must carry (see training.Automation).
+AUTOMATION_KEYS = ("target_qwk", "auto_threshold", "cv_coverage", "cv_qwk_auto", "cv_exact_auto")
 
 _WORD = re.compile(r"\w+")
-# Answer tokens (whitespace-separated) whose n-gram ids a model remembers (see _Vocabulary).
-TOKEN_MEMO_SIZE = 16384
 
 
 class ArtifactError(ValueError):
@@ -87,55 +91,18 @@ def char_ngrams(text: str) -> list[str]:
     return grams
 
 
-# 1 + ln(count) for every count an answer of HARD_MAX_LENGTH characters can produce.
-_SUBLINEAR_TF = np.array([0.0] + [1.0 + math.log(count) for count in range(1, HARD_MAX_LENGTH + 2)])
-
-
-def _lookup(index: dict[str, int], grams: list[str]) -> np.ndarray:
-    """Vocabulary ids of the grams (one per occurrence), unknown grams dropped."""
-    found = np.fromiter(
-        map(index.get, grams, repeat(-1, len(grams))), dtype=np.int64, count=len(grams)
-    )
-    return found[found >= 0]
-
-
-@dataclass(frozen=True, eq=False)
-class _Vocabulary:
-    """Both feature blocks: n-gram -> feature id (character ids come after the word ids, so
-    both blocks index one array of idf and weights)."""
-
-    words: dict[str, int]
-    chars: dict[str, int]
-    # Whitespace-separated token -> (its words, ids of its word unigrams and character
-    # n-grams): a token's n-grams never change, and answers to one question share most of
-    # their tokens. Up to TOKEN_MEMO_SIZE tokens; the result is the same either way.
-    memo: dict[str, tuple[list[str], np.ndarray]] = field(default_factory=dict)
-
-    def _entry(self, token: str) -> tuple[list[str], np.ndarray]:
-        """A token's words and the ids of its word unigrams and character n-grams."""
-        words = _WORD.findall(token)
-        ids = np.concatenate([_lookup(self.words, words), _lookup(self.chars, char_ngrams(token))])
-        ids.flags.writeable = False
-        entry = (words, ids)
-        if len(self.memo) < TOKEN_MEMO_SIZE:
-            self.memo[token] = entry
-        return entry
-
-    def feature_ids(self, prepared: str) -> np.ndarray:
-        """The ids of word_ngrams(prepared) and char_ngrams(prepared), one per occurrence
-        (in another order). Words never span whitespace, so each token's words and character
-        n-grams are its own; only the bigrams across tokens are looked up every time."""
-        tokens = prepared.split()
-        if not tokens:
-            return np.zeros(0, dtype=np.int64)
-        entries = list(map(self.memo.get, tokens))
-        if None in entries:
-            entries = [
-                entry or self._entry(token) for entry, token in zip(entries, tokens, strict=True)
-            ]
-        words, ids = zip(*entries, strict=True)
-        bigrams = map(" ".join, pairwise(chain.from_iterable(words)))
-        return np.concatenate([_lookup(self.words, list(bigrams)), *ids])
+def dense_features(
+    embedding: Sequence[float],
+    centroids: Sequence[Sequence[float]],
+    descriptors: Sequence[Sequence[float]],
+) -> list[float]:
+    """The meaning block: the embedding, then its cosine to each level's exemplar centroid and
+    to each level's descriptor (all unit or zero vectors, so a dot product is the cosine)."""
+    similarities = [
+        math.fsum(a * b for a, b in zip(embedding, other, strict=True))
+        for other in (*centroids, *descriptors)
+    ]
+    return [*embedding, *similarities]
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +147,27 @@ def median_level(probabilities: Sequence[float]) -> int:
 
 
 @dataclass(frozen=True, eq=False)
-class TextModel:
-    """A trained text model: plain tables, JSON bytes, no code. Build with from_bytes()."""
+class DenseBlock:
+    """The meaning features of an @2 artifact: which vectors, each level's exemplar centroid and
+    descriptor vector, and the weight of each dense feature (see dense_features())."""
+
+    embeddings_sha256: str
+    centroids: tuple[tuple[float, ...], ...]
+    descriptors: tuple[tuple[float, ...], ...]
+    coef: tuple[float, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "embeddings_sha256": self.embeddings_sha256,
+            "centroids": [list(row) for row in self.centroids],
+            "descriptors": [list(row) for row in self.descriptors],
+            "coef": list(self.coef),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class TextClassifier:
+    """A trained text classifier: plain tables, JSON bytes, no code. Build with from_bytes()."""
 
     n_levels: int
     word_terms: tuple[str, ...]
@@ -193,28 +179,39 @@ class TextModel:
     temperature: float
     training_set_sha256: str
     metadata: dict = field(default_factory=dict)
-    _vocabulary: _Vocabulary = field(init=False, repr=False)
-    _idf: np.ndarray = field(init=False, repr=False)
-    _coef: np.ndarray = field(init=False, repr=False)
+    dense: DenseBlock | None = None  # None: a format @1 artifact (n-grams only)
+    _ids: dict = field(init=False, repr=False)  # n-gram -> feature id (characters after words)
     _names: tuple = field(init=False, repr=False)  # by feature id, as evidence shows them
 
     def __post_init__(self) -> None:
         _check_shape(self)
         n_words = len(self.word_terms)
-        vocabulary = _Vocabulary(
-            {term: i for i, term in enumerate(self.word_terms)},
-            {term: n_words + i for i, term in enumerate(self.char_terms)},
-        )
-        idf = np.array(self.word_idf + self.char_idf, dtype=np.float64)
-        object.__setattr__(self, "_idf", idf)
-        object.__setattr__(self, "_coef", np.array(self.coef, dtype=np.float64))
+        ids = {("w", term): i for i, term in enumerate(self.word_terms)}
+        ids.update({("c", term): n_words + i for i, term in enumerate(self.char_terms)})
+        object.__setattr__(self, "_ids", ids)
         names = self.word_terms + tuple(f"[{term}]" for term in self.char_terms)
         object.__setattr__(self, "_names", names)
-        object.__setattr__(self, "_vocabulary", vocabulary)
+
+    @property
+    def artifact_format(self) -> str:
+        return LEGACY_FORMAT if self.dense is None else ARTIFACT_FORMAT
+
+    @property
+    def automation(self) -> dict | None:
+        """The automation metadata (AUTOMATION_KEYS) of an @2 artifact; None for @1."""
+        if self.dense is None:
+            return None
+        return {key: self.metadata[key] for key in AUTOMATION_KEYS}
+
+    def automates(self, confidence: float) -> bool:
+        """Whether an answer read with this confidence may be scored without a person
+        (@2 only; an @1 model leaves the decision to the criterion's confidence_threshold)."""
+        threshold = self.metadata.get("auto_threshold")
+        return threshold is not None and confidence >= threshold
 
     def to_dict(self) -> dict:
-        return {
-            "format": ARTIFACT_FORMAT,
+        document = {
+            "format": self.artifact_format,
             "n_levels": self.n_levels,
             "word_ngrams": list(WORD_NGRAMS),
             "char_ngrams": list(CHAR_NGRAMS),
@@ -228,6 +225,9 @@ class TextModel:
             "training_set_sha256": self.training_set_sha256,
             "metadata": self.metadata,
         }
+        if self.dense is not None:
+            document["dense"] = self.dense.to_dict()
+        return document
 
     def to_bytes(self) -> bytes:
         """Canonical JSON: sorted keys, compact, UTF-8; floats as their shortest exact repr."""
@@ -244,7 +244,7 @@ class TextModel:
         return cached
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> TextModel:
+    def from_bytes(cls, data: bytes) -> TextClassifier:
         """Parse and check an artifact; raises ArtifactError on anything unexpected."""
         if not isinstance(data, bytes | bytearray) or len(data) > MAX_ARTIFACT_BYTES:
             raise ArtifactError("an artifact is bytes of reasonable size")
@@ -255,13 +255,19 @@ class TextModel:
         return cls.from_dict(document)
 
     @classmethod
-    def from_dict(cls, document: Any) -> TextModel:
-        if not isinstance(document, dict) or document.get("format") != ARTIFACT_FORMAT:
-            raise ArtifactError(f"not a {ARTIFACT_FORMAT} document")
+    def from_dict(cls, document: Any) -> TextClassifier:
+        if not isinstance(document, dict) or document.get("format") not in (
+            ARTIFACT_FORMAT,
+            LEGACY_FORMAT,
+        ):
+            raise ArtifactError(f"not a {ARTIFACT_FORMAT} (or {LEGACY_FORMAT}) document")
         if document.get("word_ngrams") != list(WORD_NGRAMS) or document.get("char_ngrams") != list(
             CHAR_NGRAMS
         ):
             raise ArtifactError("n-gram ranges differ from this engine's")
+        legacy = document["format"] == LEGACY_FORMAT
+        if legacy == ("dense" in document):
+            raise ArtifactError("format @2 artifacts have a dense block, @1 artifacts none")
         try:
             return cls(
                 n_levels=document["n_levels"],
@@ -274,40 +280,64 @@ class TextModel:
                 temperature=document["temperature"],
                 training_set_sha256=document["training_set_sha256"],
                 metadata=document.get("metadata", {}),
+                dense=None if legacy else _dense_block(document["dense"]),
             )
-        except (KeyError, TypeError) as error:
+        except (KeyError, TypeError, ValueError) as error:
             raise ArtifactError(f"missing or malformed field: {error}") from error
 
     def contributions(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """The answer's distinct feature ids, ascending (words, then characters), and their
-        contributions x_j * w_j: sublinear tf-idf, l2-normalised within each block."""
-        counts = np.bincount(self._vocabulary.feature_ids(_prepare(text)))
-        ids = np.flatnonzero(counts)
-        # "clip" caps a count at the table's last entry.
-        values = np.take(_SUBLINEAR_TF, counts[ids], mode="clip") * self._idf[ids]
+        """The answer's distinct n-gram feature ids, ascending (words, then characters), and
+        their contributions x_j * w_j: sublinear tf-idf, l2-normalised within each block."""
+        prepared = _prepare(text)
+        counts = Counter(("w", gram) for gram in word_ngrams(prepared))
+        counts.update(("c", gram) for gram in char_ngrams(prepared))
+        found = sorted(
+            (self._ids[gram], count) for gram, count in counts.items() if gram in self._ids
+        )
+        ids = np.array([feature for feature, _ in found], dtype=np.int64)
+        values = np.array(
+            [(1.0 + math.log(count)) * self._idf(feature) for feature, count in found]
+        )
+        weights = np.array([self.coef[feature] for feature in ids.tolist()])
         split = int(np.searchsorted(ids, len(self.word_terms)))
-        squares = (values * values).tolist()
-        weights = self._coef[ids]
-        for block, block_squares in (
-            (slice(split), squares[:split]),
-            (slice(split, None), squares[split:]),
-        ):
+        for block in (slice(split), slice(split, None)):
             # fsum is exactly rounded, so the result does not depend on summation order or SIMD.
-            norm = math.sqrt(math.fsum(block_squares))
+            norm = math.sqrt(math.fsum((values[block] * values[block]).tolist()))
             if norm:
                 values[block] /= norm
-            else:  # nothing of the block in the answer: its values stay as they are
-                weights[block] = 1.0
-        values *= weights
-        return ids, values
+        return ids, values * weights
+
+    def _idf(self, feature: int) -> float:
+        n_words = len(self.word_terms)
+        return self.word_idf[feature] if feature < n_words else self.char_idf[feature - n_words]
+
+    def dense_score(self, text: str) -> float:
+        """The meaning block's share of the linear score (0 for an @1 artifact)."""
+        if self.dense is None:
+            return 0.0
+        from scoring.engine.embeddings import word_vectors
+
+        vectors = word_vectors()
+        if vectors.sha256 != self.dense.embeddings_sha256:
+            raise ArtifactError(
+                f"model trained with word vectors {self.dense.embeddings_sha256[:12]}, "
+                f"installed ones are {vectors.sha256[:12]}"
+            )
+        features = dense_features(
+            vectors.embed(_prepare(text)), self.dense.centroids, self.dense.descriptors
+        )
+        return math.fsum(x * w for x, w in zip(features, self.dense.coef, strict=True))
 
     def decision(self, text: str) -> tuple[float, list[tuple[str, float]]]:
-        """The linear score w.x of an answer and its TOP_NGRAMS largest contributions."""
+        """The linear score w.x of an answer and its TOP_NGRAMS largest n-gram contributions."""
         ids, values = self.contributions(text)
         # Largest |contribution| first; a stable sort keeps ties in vocabulary order.
         top = np.argsort(-np.abs(values), kind="stable")[:TOP_NGRAMS]
-        names = map(self._names.__getitem__, ids[top].tolist())
-        return math.fsum(values.tolist()), list(zip(names, values[top].tolist(), strict=True))
+        names = [self._names[feature] for feature in ids[top].tolist()]
+        score = math.fsum(values.tolist())
+        if self.dense is not None:
+            score = math.fsum([score, self.dense_score(text)])
+        return score, list(zip(names, values[top].tolist(), strict=True))
 
     def predict(self, text: str) -> TextPrediction:
         """Level, confidence, level probabilities and top contributing n-grams for an answer."""
@@ -324,7 +354,48 @@ def _finite_numbers(values: Sequence[Any]) -> bool:
     )
 
 
-def _check_shape(model: TextModel) -> None:
+def _dense_block(document: Any) -> DenseBlock:
+    if not isinstance(document, dict):
+        raise ArtifactError("the dense block is not an object")
+    return DenseBlock(
+        embeddings_sha256=document["embeddings_sha256"],
+        centroids=tuple(tuple(row) for row in document["centroids"]),
+        descriptors=tuple(tuple(row) for row in document["descriptors"]),
+        coef=tuple(document["coef"]),
+    )
+
+
+def _check_dense(model: TextClassifier) -> list[str]:
+    dense = model.dense
+    if dense is None:
+        return []
+    problems = []
+    rows = (*dense.centroids, *dense.descriptors)
+    if len(dense.centroids) != model.n_levels or len(dense.descriptors) != model.n_levels:
+        problems.append("the dense block needs one centroid and one descriptor per level")
+    width = len(rows[0]) if rows else 0
+    if any(len(row) != width for row in rows) or len(dense.coef) != width + 2 * len(
+        dense.centroids
+    ):
+        problems.append("dense vectors and weights differ in length")
+    if not _finite_numbers([value for row in rows for value in row]) or not _finite_numbers(
+        dense.coef
+    ):
+        problems.append("dense weights must be finite numbers")
+    if not isinstance(dense.embeddings_sha256, str):
+        problems.append("embeddings_sha256 must be a string")
+    missing = [key for key in AUTOMATION_KEYS if key not in model.metadata]
+    if missing:
+        problems.append(f"automation metadata missing: {', '.join(missing)}")
+    elif not (
+        model.metadata["auto_threshold"] is None
+        or _finite_numbers([model.metadata["auto_threshold"]])
+    ):
+        problems.append("auto_threshold must be a number or null")
+    return problems
+
+
+def _check_shape(model: TextClassifier) -> None:
     """Reject anything but consistent plain tables (called on every construction)."""
     problems = []
     if not isinstance(model.n_levels, int) or isinstance(model.n_levels, bool):
@@ -345,5 +416,7 @@ def _check_shape(model: TextModel) -> None:
         problems.append("temperature must be positive")
     if not isinstance(model.training_set_sha256, str) or not isinstance(model.metadata, dict):
         problems.append("training_set_sha256 must be a string and metadata an object")
+    else:
+        problems += _check_dense(model)
     if problems:
         raise ArtifactError("; ".join(problems))

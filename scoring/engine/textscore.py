@@ -79,8 +79,9 @@ def _score_one(
         flags.append(PATTERN_TIMEOUT)
     method = text_method(rubric, models)
     if method == "model":
-        level, confidence, evidence = _model_level(models[rubric.key], text)
-        reasons = ["low_confidence"] if confidence < rubric.threshold else []
+        model = models[rubric.key]
+        level, confidence, evidence = _model_level(model, text)
+        reasons = [] if _automated(model, rubric, confidence) else ["low_confidence"]
     else:
         level, confidence, evidence = _concept_level(matches, rubric.levels)
         reasons = ["concept_scored"] if matches.total else ["no_concepts"]
@@ -125,6 +126,19 @@ def _concept_level(matches: concept_rubric.ConceptMatches, levels: list) -> tupl
     return level, confidence, evidence
 
 
+def _automated(model: Any, rubric: Rubric, confidence: float) -> bool:
+    """Whether a model's reading stands without a person.
+
+    A classifier with an automation threshold (format @2) carries its own: the lowest
+    confidence at which its cross-validated readings met the target agreement with people
+    (training.choose_automation). It replaces the criterion's confidence_threshold, a number
+    an author chose before any answer was seen. A format @1 model keeps that threshold.
+    """
+    if model.automation is None:
+        return confidence >= rubric.threshold
+    return model.automates(confidence)
+
+
 def _model_level(model: Any, text: str) -> tuple[int, float, dict]:
     prediction = model.predict(text)
     evidence = {
@@ -137,4 +151,21 @@ def _model_level(model: Any, text: str) -> tuple[int, float, dict]:
             for ngram, weight in prediction.top_ngrams
         ],
     }
+    if model.automation is not None:
+        evidence["automation"] = _automation_evidence(model.automation)
     return prediction.level, prediction.confidence, evidence
+
+
+def _automation_evidence(automation: dict) -> dict:
+    """Why a model reading was or was not automated: the threshold and the figures behind it."""
+    threshold = automation["auto_threshold"]
+    if threshold is None:
+        note = "the model met the target agreement on no share of answers: a person decides"
+    else:
+        note = "confidence at or above the threshold is scored without a person"
+    return {
+        "threshold": None if threshold is None else rounded(threshold),
+        "target_qwk": rounded(automation["target_qwk"]),
+        "cv_coverage": rounded(automation["cv_coverage"]),
+        "note": note,
+    }

@@ -1,14 +1,15 @@
 """Free text: concept rubric, guards against gaming, and text model artifacts."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.engine import ArtifactError, TextModel, score
-from scoring.engine.training import model_accepted, train_text_model
+from scoring.engine import ArtifactError, TextClassifier, score
+from scoring.engine.training import descriptors_of, model_accepted, train_text_model
 from tests.scoring.test_engine_fixtures import (
     HONEST_MID_REPLY,
     HONEST_STRONG_REPLY,
@@ -26,7 +27,10 @@ def _reply(text, models=None, content=None):
 
 @pytest.fixture(scope="module")
 def trained():
-    return train_text_model(labelled_replies(), seed=0, folds=5, n_levels=4)
+    descriptors = descriptors_of({"levels": REPLY_LEVELS})
+    return train_text_model(
+        labelled_replies(), seed=0, folds=5, n_levels=4, descriptors=descriptors
+    )
 
 
 # --- concept rubric ----------------------------------------------------------------------
@@ -181,7 +185,9 @@ def test_model_scores_a_criterion_with_calibrated_confidence_and_ngram_evidence(
     probabilities = criterion.evidence["probabilities"]
     assert len(probabilities) == 4 and sum(probabilities) == pytest.approx(1.0, abs=1e-5)
     assert criterion.confidence == pytest.approx(probabilities[criterion.level.index], abs=1e-6)
-    assert criterion.needs_review == (criterion.confidence < 0.65)
+    threshold = trained.model.metadata["auto_threshold"]
+    assert criterion.needs_review == (threshold is None or criterion.confidence < threshold)
+    assert criterion.evidence["automation"]["target_qwk"] == 0.85
     top = criterion.evidence["top_ngrams"]
     assert 1 <= len(top) <= 5 and all(isinstance(entry["weight"], float) for entry in top)
     assert criterion.evidence["model"]["sha256"] == trained.model.sha256
@@ -207,7 +213,7 @@ def test_model_with_a_different_number_of_levels_is_not_used(trained):
 
 def test_artifact_round_trips_to_identical_bytes_and_predictions(trained):
     data = trained.model.to_bytes()
-    loaded = TextModel.from_bytes(data)
+    loaded = TextClassifier.from_bytes(data)
     assert loaded.to_bytes() == data and loaded.sha256 == trained.model.sha256
     assert loaded.training_set_sha256 == trained.model.training_set_sha256
     texts = [text for text, _ in labelled_replies(5)] + [HONEST_MID_REPLY, "", "?? !!"]
@@ -226,7 +232,7 @@ def test_artifact_inference_reproduces_the_scikit_learn_pipeline(trained):
 
 def test_artifact_is_json_not_pickle_and_bad_bytes_are_rejected(trained):
     data = trained.model.to_bytes()
-    assert json.loads(data)["format"] == "skillproof/text-model@1"
+    assert json.loads(data)["format"] == "skillproof/text-model@2"
     assert b"\x80\x04" not in data[:2]
     document = json.loads(data)
     bad_documents = [
@@ -239,10 +245,15 @@ def test_artifact_is_json_not_pickle_and_bad_bytes_are_rejected(trained):
         json.dumps({**document, "temperature": -1}).encode(),
         json.dumps({**document, "word_terms": [1] * len(document["word_terms"])}).encode(),
         json.dumps({**document, "n_levels": "4"}).encode(),
+        json.dumps({key: value for key, value in document.items() if key != "dense"}).encode(),
+        json.dumps({**document, "dense": {**document["dense"], "coef": [1.0]}}).encode(),
+        json.dumps(
+            {**document, "metadata": {**document["metadata"], "auto_threshold": "high"}}
+        ).encode(),
     ]
     for bad in bad_documents:
         with pytest.raises(ArtifactError):
-            TextModel.from_bytes(bad)
+            TextClassifier.from_bytes(bad)
 
 
 def test_training_is_deterministic_and_order_independent():
@@ -253,16 +264,16 @@ def test_training_is_deterministic_and_order_independent():
     assert first.model.training_set_sha256 == second.model.training_set_sha256
 
 
-def test_qwk_gate_accepts_good_models_and_rejects_weak_or_small_ones(trained):
-    assert model_accepted(trained, bar=0.7)
-    assert not model_accepted(trained, bar=0.999)
-    assert not model_accepted(trained, bar=0.7, min_exemplars=100)
-    # Labels unrelated to the text: cross-validated QWK stays far below the bar.
+def test_acceptance_needs_enough_exemplars_and_a_share_that_meets_the_target(trained):
+    assert trained.automation.auto_threshold is not None and model_accepted(trained)
+    assert not model_accepted(trained, min_exemplars=100)
+    # Labels unrelated to the text: no share of answers agrees with them at the target.
     replies = labelled_replies()
     labels = np.random.RandomState(0).permutation([level for _, level in replies])
     shuffled = [(text, int(label)) for (text, _), label in zip(replies, labels, strict=True)]
     noise = train_text_model(shuffled, n_levels=4)
     assert noise.cv_qwk < 0.7 and not model_accepted(noise)
+    assert noise.model.metadata["auto_threshold"] is None
 
 
 def test_training_rejects_unusable_exemplars():
@@ -274,40 +285,26 @@ def test_training_rejects_unusable_exemplars():
         train_text_model([("a", 0), ("b", -1)] * 5)
 
 
-def test_remembered_token_ngrams_are_exactly_the_analyzer_ngrams(trained):
-    from scoring.engine.textmodel import _prepare, char_ngrams, word_ngrams
-
-    vocabulary = TextModel.from_bytes(trained.model.to_bytes())._vocabulary
-    for text in [
-        HONEST_STRONG_REPLY,
-        "a ab abc  abcd\tabcde Zoë €45 — ok",
-        "",
-        "x",
-        "日本語 text",
-        "sorry" * 50,
-        "e-mail, re-opened ch_02:refund (twice) twice",
-    ]:
-        prepared = _prepare(text)
-        expected = sorted(
-            index[gram]
-            for index, grams in (
-                (vocabulary.words, word_ngrams(prepared)),
-                (vocabulary.chars, char_ngrams(prepared)),
-            )
-            for gram in grams
-            if gram in index
-        )
-        for _ in range(2):  # computed, then remembered
-            assert sorted(vocabulary.feature_ids(prepared).tolist()) == expected
+def test_format_1_artifacts_still_predict_exactly_as_they_did():
+    """A model stored before format @2 (n-grams only, trained by engine 2.0.0) reads every
+    answer as it did then, so the runs it scored replay byte for byte."""
+    stored = json.loads((Path(__file__).parent / "legacy_text_model_v1.json").read_text())
+    legacy = TextClassifier.from_bytes(stored["artifact"].encode("utf-8"))
+    assert legacy.sha256 == stored["sha256"] and legacy.automation is None
+    assert legacy.to_bytes() == stored["artifact"].encode("utf-8")
+    for expected in stored["predictions"]:
+        prediction = legacy.predict(expected["text"])
+        assert prediction.level == expected["level"]
+        assert list(prediction.probabilities) == expected["probabilities"]
+        assert [list(entry) for entry in prediction.top_ngrams] == expected["top_ngrams"]
 
 
-def test_predictions_do_not_depend_on_what_the_model_remembers(trained):
-    warm = TextModel.from_bytes(trained.model.to_bytes())
-    for text, _ in labelled_replies(3):
-        warm.predict(text)
-    for text, _ in labelled_replies(3):
-        cold = TextModel.from_bytes(trained.model.to_bytes())
-        assert cold.predict(text) == warm.predict(text)
+def test_a_format_1_model_keeps_the_criterion_confidence_threshold():
+    stored = json.loads((Path(__file__).parent / "legacy_text_model_v1.json").read_text())
+    legacy = TextClassifier.from_bytes(stored["artifact"].encode("utf-8"))
+    criterion = _reply(HONEST_STRONG_REPLY, {"reply/quality": legacy})
+    assert criterion.method == "model" and "automation" not in criterion.evidence
+    assert criterion.needs_review == (criterion.confidence < 0.65)
 
 
 def test_model_evidence_is_already_canonical_and_serialises_as_walked(trained):
