@@ -343,6 +343,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024
 # --- Product settings ---
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14)
 DATA_RETENTION_DAYS = env_int("DATA_RETENTION_DAYS", 365)
+# Notices to candidates (assessments.notices). Each assessment names the jurisdictions whose
+# rules apply; an invitation can only be started once the longest notice period has run, in
+# business days (weekdays that are not NOTICE_HOLIDAYS). Edit or extend the table per deployment.
+NOTICE_JURISDICTIONS = {
+    "nyc": {
+        "name": "New York City (Local Law 144, 6 RCNY § 5-303)",
+        "notice_business_days": env_int("NOTICE_NYC_BUSINESS_DAYS", 10),
+    },
+    "illinois": {"name": "Illinois (Human Rights Act, HB 3773)", "notice_business_days": 0},
+    "colorado": {"name": "Colorado (SB 26-189)", "notice_business_days": 0},
+    "eu": {"name": "European Union (AI Act, Art. 26(11))", "notice_business_days": 0},
+}
+# ISO dates (YYYY-MM-DD) that are not business days; Saturday and Sunday never are.
+NOTICE_HOLIDAYS = env_list("NOTICE_HOLIDAYS", [])
+# Days the hiring team has to answer an accommodation, explanation or correction request.
+REQUEST_RESPONSE_DAYS = env_int("REQUEST_RESPONSE_DAYS", 30)
+
 
 # Scoring: a text model scores a criterion only with enough exemplars and agreement with humans.
 TEXT_MODEL_QWK_BAR = float(os.environ.get("TEXT_MODEL_QWK_BAR", "0.7"))
