@@ -18,8 +18,8 @@ _ARTIFACTS: LRUCache = LRUCache(maxsize=64)
 
 
 @cached(_ARTIFACTS, key=lambda sha256, data=None: sha256, lock=Lock())
-def load_artifact(sha256: str, data: bytes | None = None) -> engine.TextModel:
-    """The engine's TextModel for an artifact hash, checked against its bytes; cached by hash
+def load_artifact(sha256: str, data: bytes | None = None) -> engine.TextClassifier:
+    """The engine's TextClassifier for an artifact hash, checked against its bytes; cached by hash
     for the life of the process."""
     if data is None:
         row = TextModel.objects.filter(sha256=sha256).only("artifact").first()
@@ -29,7 +29,7 @@ def load_artifact(sha256: str, data: bytes | None = None) -> engine.TextModel:
     if hashlib.sha256(data).hexdigest() != sha256:
         raise PermanentScoringError(f"text model artifact {sha256[:12]} does not match its hash")
     try:
-        model = engine.TextModel.from_bytes(data)
+        model = engine.TextClassifier.from_bytes(data)
     except engine.ArtifactError as error:
         raise PermanentScoringError(f"text model {sha256[:12]} is not valid: {error}") from error
     if model.sha256 != sha256:
@@ -55,7 +55,7 @@ def _compile(content: dict, *, label: str) -> engine.Assessment:
         raise PermanentScoringError(f"The engine could not read {label}: {error!r}") from error
 
 
-def engine_models(model_hashes: dict[str, str]) -> dict[str, engine.TextModel]:
+def engine_models(model_hashes: dict[str, str]) -> dict[str, engine.TextClassifier]:
     missing = [sha for sha in model_hashes.values() if sha not in _ARTIFACTS]
     rows = {}
     if missing:
