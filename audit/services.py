@@ -65,6 +65,15 @@ class Action:
     STAFF_LOGIN_FAILED = "staff.login_failed"
     STAFF_AUTHENTICATOR_ADDED = "staff.authenticator_added"
     ROLE_CHANGED = "staff.role_changed"
+    # Human oversight (#17): the stop button of an assessment; subject ``assessment:<slug>``,
+    # payload the pause's id and reason (and, on resume, how long it lasted).
+    AUTOMATION_PAUSED = "automation.paused"
+    AUTOMATION_RESUMED = "automation.resumed"
+    # A candidate's explanation or correction request and each step staff take on it; subject
+    # ``data_request:<public id>``.
+    DATA_REQUEST_RECEIVED = "data_request.received"
+    DATA_REQUEST_DRAFTED = "data_request.drafted"
+    DATA_REQUEST_ANSWERED = "data_request.answered"
 
 
 def actor_for_user(user) -> str:
