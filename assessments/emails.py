@@ -32,6 +32,8 @@ def invitation_message(invitation: Invitation, token: str) -> EmailMultiAlternat
         "minutes": int(content["time_limit_minutes"]) + invitation.extra_time_minutes,
         "skills": [skill["name"] for skill in content.get("skills", [])],
         "retention_days": settings.DATA_RETENTION_DAYS,
+        # The notice the invitation was made with: the landing page shows the same version.
+        "notice": invitation.notice.content if invitation.notice else None,
     }
     return _message("invitation", context, [invitation.candidate_email])
 
@@ -55,3 +57,22 @@ def accommodation_decision_message(request: AccommodationRequest) -> EmailMultiA
         + invitation.extra_time_minutes,
     }
     return _message("accommodation_decision", context, [invitation.candidate_email])
+
+
+def accommodation_request_message(request: AccommodationRequest) -> EmailMultiAlternatives | None:
+    """Tells the recruiters of the assessment that a candidate asked for an accommodation or an
+    alternative process, and by when to decide (None when the assessment has no recruiter)."""
+    invitation = request.invitation
+    assessment = invitation.version.assessment
+    people = [assessment.owner, *assessment.shared_with.all()]
+    recipients = sorted({person.email for person in people if person and person.email})
+    if not recipients:
+        return None
+    context = {
+        "request": request,
+        "invitation": invitation,
+        "content": invitation.version.content,
+        "link": settings.SITE_URL
+        + reverse("admin:assessments_accommodationrequest_change", args=[request.pk]),
+    }
+    return _message("accommodation_request", context, recipients)

@@ -32,6 +32,22 @@ class InvitationErased(InvitationUnavailable):
     """The invitation's personal data was erased: its link opens nothing any more."""
 
 
+class NotYetAvailable(AssessmentError):
+    """The invitation's notice period has not run yet; ``available_from`` says when it has."""
+
+    def __init__(self, available_from):
+        super().__init__(f"This assessment can be started from {available_from.isoformat()}.")
+        self.available_from = available_from
+
+
+class NotPaused(AssessmentError):
+    """Resuming automation on an assessment whose automation is not paused."""
+
+
+class AlreadyPaused(AssessmentError):
+    """Pausing automation on an assessment whose automation is already paused."""
+
+
 class AttemptClosed(AssessmentError):
     """The attempt was submitted or its deadline has passed: nothing more can be saved."""
 

@@ -12,7 +12,9 @@ from assessments.models import (
     Assessment,
     AssessmentVersion,
     Attempt,
+    AutomationPause,
     Invitation,
+    NoticeVersion,
 )
 from assessments.published import published_versions
 from assessments.tokens import hash_token
@@ -84,6 +86,18 @@ def latest_attempt(invitation: Invitation) -> Attempt | None:
     return invitation.attempts.select_related("version").order_by("-started_at").first()
 
 
+def notice_period_running(invitation: Invitation):
+    """When the invitation can be started, while its notice period runs; else None."""
+    if invitation.available_from and invitation.available_from > timezone.now():
+        return invitation.available_from
+    return None
+
+
+def notice_version(assessment_id: int, number: int) -> NoticeVersion | None:
+    """One stored notice of an assessment, by its number."""
+    return NoticeVersion.objects.filter(assessment_id=assessment_id, number=number).first()
+
+
 def invitation_expired(invitation: Invitation) -> bool:
     """Whether the link can no longer start an attempt."""
     return invitation.expires_at <= timezone.now()
@@ -137,6 +151,37 @@ def may_manage_access(user, assessment: Assessment) -> bool:
 def accommodation_requests(invitation: Invitation) -> list[AccommodationRequest]:
     """The invitation's accommodation requests, newest first."""
     return list(invitation.accommodation_requests.order_by("-created_at"))
+
+
+def overdue_accommodation_requests() -> QuerySet:
+    """Requests still waiting for a decision after their due date, oldest first."""
+    return AccommodationRequest.objects.filter(
+        state=AccommodationRequest.State.PENDING, due_at__lt=timezone.now()
+    ).order_by("due_at")
+
+
+# --- Human oversight ----------------------------------------------------------------------------
+
+
+def current_pause(assessment_id: int) -> AutomationPause | None:
+    """The open automation pause of an assessment (with who paused it), or None."""
+    return (
+        AutomationPause.objects.select_related("paused_by")
+        .filter(assessment_id=assessment_id, resumed_at__isnull=True)
+        .first()
+    )
+
+
+def automation_paused(assessment_id: int) -> bool:
+    """Whether the assessment's stop button is pressed: every criterion goes to a person."""
+    return AutomationPause.objects.filter(
+        assessment_id=assessment_id, resumed_at__isnull=True
+    ).exists()
+
+
+def paused_assessment_ids() -> QuerySet:
+    """Ids of the assessments whose automation is paused (a subquery for other apps)."""
+    return AutomationPause.objects.filter(resumed_at__isnull=True).values("assessment_id")
 
 
 def _readable(attempt: Attempt, response) -> dict:

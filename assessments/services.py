@@ -5,7 +5,7 @@ import io
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,15 +14,25 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 import flow
+from assessments import notices
 from assessments.answers import clean_answer
 from assessments.documents import validate_document
-from assessments.exceptions import AttemptClosed, InvalidAnswer, InvitationUnavailable
+from assessments.exceptions import (
+    AlreadyPaused,
+    AttemptClosed,
+    InvalidAnswer,
+    InvitationUnavailable,
+    NotPaused,
+    NotYetAvailable,
+)
 from assessments.models import (
     AccommodationRequest,
     Assessment,
     AssessmentVersion,
     Attempt,
+    AutomationPause,
     Invitation,
+    NoticeVersion,
     Response,
 )
 from assessments.published import published_versions
@@ -30,6 +40,7 @@ from assessments.selectors import ERASED_EMAIL_DOMAIN
 from assessments.tokens import hash_token, new_token
 from audit.canonical import json_sha256
 from audit.services import Action, actor_for_user, record_event
+from outbox import services as outbox
 from scoring.services.outbox import request_scoring  # the one door from assessments to scoring
 
 logger = logging.getLogger(__name__)
@@ -84,23 +95,40 @@ def create_invitation(
     ttl: timedelta | None = None,
     allow_retake: bool = False,
     token: str | None = None,
+    available_from: datetime | None = None,
 ) -> tuple[Invitation, str]:
-    """Invite one candidate; returns the invitation and the only copy of its token."""
+    """Invite one candidate; returns the invitation and the only copy of its token.
+
+    The invitation carries the notice as it reads now. When the assessment's jurisdictions ask
+    for a notice period, the assessment can be started only once it has run: ``available_from``
+    may set a later start, never an earlier one.
+    """
     token = token or new_token()
+    now = timezone.now()
+    notice_end = notices.notice_period_end(version.assessment, now)
+    starts = max(filter(None, (available_from, notice_end)), default=None)
     invitation = Invitation.objects.create(
         version=version,
         candidate_name=name,
         candidate_email=email,
         token_hash=hash_token(token),
-        expires_at=timezone.now() + (ttl or timedelta(days=settings.INVITATION_TTL_DAYS)),
+        expires_at=max(now, starts or now) + (ttl or timedelta(days=settings.INVITATION_TTL_DAYS)),
         allow_retake=allow_retake,
         created_by=user,
+        available_from=starts,
+        notice=notices.current_notice(version),
     )
     record_event(
         Action.INVITATION_CREATED,
         actor=actor_for_user(user),
         subject=f"invitation:{invitation.public_id}",
-        payload={"version": version.pk, "expires_at": invitation.expires_at.isoformat()},
+        payload={
+            "version": version.pk,
+            "expires_at": invitation.expires_at.isoformat(),
+            "available_from": starts.isoformat() if starts else None,
+            "notice": invitation.notice.number,
+            "notice_sha256": invitation.notice.content_sha256,
+        },
     )
     return invitation, token
 
@@ -110,10 +138,12 @@ def _deadline_passed(attempt: Attempt) -> bool:
 
 
 @transaction.atomic
-def start_attempt(invitation: Invitation) -> Attempt:
-    """Record consent and open an attempt with a server-side deadline.
+def start_attempt(invitation: Invitation, *, notice: NoticeVersion | None = None) -> Attempt:
+    """Record consent to ``notice`` (the notice the page showed) and open an attempt with a
+    server-side deadline.
 
     Returns the open attempt when one exists, so a second device or a reload resumes it.
+    Raises NotYetAvailable while the invitation's notice period runs.
     """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     existing = invitation.attempts.order_by("-started_at").first()
@@ -121,15 +151,20 @@ def start_attempt(invitation: Invitation) -> Attempt:
         return existing
     if existing and not invitation.allow_retake:
         raise InvitationUnavailable("This invitation has already been used.")
-    if invitation.expires_at <= timezone.now():
-        raise InvitationUnavailable("This invitation has expired.")
     now = timezone.now()
+    if invitation.available_from and invitation.available_from > now:
+        raise NotYetAvailable(invitation.available_from)
+    if invitation.expires_at <= now:
+        raise InvitationUnavailable("This invitation has expired.")
+    if notice is None or notice.assessment_id != invitation.version.assessment_id:
+        notice = notices.current_notice(invitation.version)
     content = invitation.version.content
     minutes = int(content["time_limit_minutes"]) + invitation.extra_time_minutes
     attempt = Attempt.objects.create(
         invitation=invitation,
         version=invitation.version,
         consent_at=now,
+        notice=notice,
         deadline=now + timedelta(minutes=minutes),
         current_step=content["start"],
         path=[content["start"]],
@@ -137,7 +172,14 @@ def start_attempt(invitation: Invitation) -> Attempt:
     subject = f"attempt:{attempt.public_id}"
     actor = f"candidate:{attempt.public_id}"
     record_event(
-        Action.CONSENT_GIVEN, actor=actor, subject=subject, payload={"at": now.isoformat()}
+        Action.CONSENT_GIVEN,
+        actor=actor,
+        subject=subject,
+        payload={
+            "at": now.isoformat(),
+            "notice": notice.number,
+            "notice_sha256": notice.content_sha256,
+        },
     )
     record_event(
         Action.ATTEMPT_STARTED,
@@ -433,7 +475,9 @@ def renew_invitation_link(
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     token = new_token()
     invitation.token_hash = hash_token(token)
-    invitation.expires_at = timezone.now() + (ttl or timedelta(days=settings.INVITATION_TTL_DAYS))
+    # A link renewed during the notice period lasts as long after it as a new one would.
+    starts = max(timezone.now(), invitation.available_from or timezone.now())
+    invitation.expires_at = starts + (ttl or timedelta(days=settings.INVITATION_TTL_DAYS))
     invitation.save(update_fields=["token_hash", "expires_at"])
     record_event(
         _audit_action("INVITATION_RENEWED", "invitation.renewed"),
@@ -617,16 +661,33 @@ def request_accommodation(
             "You have already sent several requests. The hiring team will reply by email; "
             "if it is urgent, reply to your invitation email."
         )
+    now = timezone.now()
     request = AccommodationRequest.objects.create(
-        invitation=invitation, kind=kind, details=details.strip()[:2000]
+        invitation=invitation,
+        kind=kind,
+        details=details.strip()[:2000],
+        due_at=now + timedelta(days=settings.REQUEST_RESPONSE_DAYS),
     )
     record_event(
         _audit_action("ACCOMMODATION_REQUESTED", "accommodation.requested"),
         actor=f"candidate:invitation:{invitation.public_id}",
         subject=f"invitation:{invitation.public_id}",
-        payload={"request": request.pk, "kind": kind},
+        payload={"request": request.pk, "kind": kind, "due_at": request.due_at.isoformat()},
     )
+    _tell_recruiters(request)
     return request
+
+
+def _tell_recruiters(request: AccommodationRequest) -> None:
+    """Email the owner of the assessment (and those it is shared with) about a new request,
+    through the email outbox, in the request's transaction."""
+    from assessments.emails import accommodation_request_message
+
+    message = accommodation_request_message(request)
+    if message is None:
+        logger.warning("Accommodation request %s: the assessment has no recruiter", request.pk)
+        return
+    outbox.queue_email(message, reference=f"accommodation:{request.pk}")
 
 
 @transaction.atomic
@@ -782,3 +843,59 @@ def share_assessment_with(assessment: Assessment, people, *, user) -> None:
             subject=f"assessment:{assessment.slug}",
             payload={"shared_with": sorted(f"user:{person.pk}" for person in chosen)},
         )
+
+
+# --- Human oversight: the stop button ----------------------------------------------------------
+# While an assessment's automation is paused, the scoring job sends every criterion of its
+# attempts to a person (scoring.services.runs) and no credential is issued (credentials
+# issuance). Resuming restores automation for what is scored from then on; attempts scored
+# during the pause keep their review items, so the people who were asked to decide them do, and
+# their credentials (if they pass) are issued by the next issuance sweep.
+
+
+def pause_assessment(assessment: Assessment, *, user, reason: str) -> AutomationPause:
+    """Stop automated scoring and credential issuance for an assessment (audited)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidAnswer("Say why automation is paused: the reason goes into the audit log.")
+    with transaction.atomic():
+        Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if AutomationPause.objects.filter(assessment=assessment, resumed_at__isnull=True).exists():
+            raise AlreadyPaused(f"Automation of {assessment.slug} is already paused.")
+        pause = AutomationPause.objects.create(
+            assessment=assessment, reason=reason[:2000], paused_by=user
+        )
+        record_event(
+            Action.AUTOMATION_PAUSED,
+            actor=actor_for_user(user),
+            subject=f"assessment:{assessment.slug}",
+            payload={"pause": pause.pk, "reason": pause.reason},
+        )
+    return pause
+
+
+def resume_assessment(assessment: Assessment, *, user, note: str = "") -> AutomationPause:
+    """Restore automation for an assessment whose automation is paused (audited)."""
+    with transaction.atomic():
+        pause = (
+            AutomationPause.objects.select_for_update()
+            .filter(assessment=assessment, resumed_at__isnull=True)
+            .first()
+        )
+        if pause is None:
+            raise NotPaused(f"Automation of {assessment.slug} is not paused.")
+        pause.resumed_at = timezone.now()
+        pause.resumed_by = user
+        pause.resume_note = note.strip()[:2000]
+        pause.save(update_fields=["resumed_at", "resumed_by", "resume_note"])
+        record_event(
+            Action.AUTOMATION_RESUMED,
+            actor=actor_for_user(user),
+            subject=f"assessment:{assessment.slug}",
+            payload={
+                "pause": pause.pk,
+                "paused_at": pause.paused_at.isoformat(),
+                "note": pause.resume_note,
+            },
+        )
+    return pause

@@ -13,15 +13,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import flow
-from assessments import answers, selectors, services
+from assessments import answers, notices, selectors, services
 from assessments.exceptions import (
     AttemptClosed,
     InvalidAnswer,
     InvitationErased,
     InvitationUnavailable,
+    NotYetAvailable,
 )
 from assessments.forms import AccommodationForm, answer_from_post
-from assessments.models import Attempt, Invitation
+from assessments.models import Attempt, Invitation, NoticeVersion
 from assessments.presenters import (
     attempt_seed,
     candidate_step,
@@ -114,12 +115,15 @@ def landing(request, token: str):
         "invitation": invitation,
         "content": content,
         "description_html": render_markdown(content.get("description", "")),
+        # The notice as it reads now; its version goes back with the consent.
+        "notice": notices.current_notice(invitation.version),
+        "not_before": selectors.notice_period_running(invitation),
         "expired": selectors.invitation_expired(invitation),
         "minutes": int(content["time_limit_minutes"]) + invitation.extra_time_minutes,
         "extra_minutes": invitation.extra_time_minutes,
         "fewest_steps": fewest,
         "most_steps": most,
-        "retention_days": settings.DATA_RETENTION_DAYS,
+        "response_days": settings.REQUEST_RESPONSE_DAYS,
         "accommodations": selectors.accommodation_requests(invitation),
         "previous_attempt": attempt,
         "consent_missing": request.GET.get("consent") == "missing",
@@ -138,10 +142,22 @@ def start(request, token: str):
             reverse("assessments:landing", kwargs={"token": token}) + "?consent=missing#consent"
         )
     try:
-        attempt = services.start_attempt(invitation)
+        attempt = services.start_attempt(invitation, notice=_shown_notice(invitation, request))
+    except NotYetAvailable:
+        # The landing page says from when it can be started; nothing was recorded.
+        return redirect(reverse("assessments:landing", kwargs={"token": token}) + "#consent")
     except InvitationUnavailable as error:
         raise _Unavailable(str(error), status=410) from error
     return _resume(token, attempt)
+
+
+def _shown_notice(invitation: Invitation, request) -> NoticeVersion | None:
+    """The notice version the consent form was shown with (None when the form did not say)."""
+    try:
+        number = int(request.POST.get("notice", ""))
+    except ValueError:
+        return None
+    return selectors.notice_version(invitation.version.assessment_id, number)
 
 
 @require_http_methods(["GET", "POST"])
