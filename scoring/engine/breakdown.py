@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,20 +29,10 @@ METHODS = ("keyed", "sjt", "ranking", "numeric", "model", "concept", "human")
 
 
 def rounded(value: float) -> float:
-    """A finite float rounded to FLOAT_DECIMALS; -0.0 and non-finite values become 0.0."""
-    value = float(value)
-    if value.is_integer():
-        # round() would give the same float back (it rounds via decimal text, which is slow).
-        return value if value else 0.0
-    result = round(value, FLOAT_DECIMALS)
-    # inf - inf and nan - nan are nan, which is never equal to 0.
-    if result == 0 or result - result != 0:
-        return 0.0
-    return result
-
-
-# Exact types canonical() returns unchanged.
-_PLAIN = frozenset((int, bool, type(None)))
+    """The one rounding rule of the breakdown: ``value`` rounded to FLOAT_DECIMALS decimals;
+    -0.0, infinities and NaN become 0.0. Every float the breakdown shows goes through it."""
+    result = round(float(value), FLOAT_DECIMALS)
+    return result if result != 0 and math.isfinite(result) else 0.0
 
 
 class Canonical(dict):
@@ -55,54 +45,19 @@ class Canonical(dict):
 
 
 def canonical(value: Any) -> Any:
-    """A JSON-ready copy of ``value`` with every float rounded (ints and bools kept).
-
-    Dispatches on the exact type first: this walk runs on every breakdown, so it is kept cheap.
-    """
-    kind = type(value)
-    if kind is Canonical:
+    """A JSON-ready copy of ``value``: floats rounded, ints and bools kept, strings made
+    encodable, tuples as lists, anything else as its text."""
+    if isinstance(value, Canonical) or value is None or isinstance(value, bool):
         return value
-    if kind is float:
-        # rounded(), inlined: this is the hottest branch of the walk.
-        if value.is_integer():
-            return value if value else 0.0
-        result = round(value, FLOAT_DECIMALS)
-        return result if result and result - result == 0 else 0.0
-    if kind is dict:
-        return {
-            key: item
-            if type(item) in _PLAIN or (type(item) is str and item.isascii())
-            # Leaves that stay as they are skip the call; everything else is walked.
-            else canonical(item)
-            for key, item in value.items()
-        }
-    if kind is list or kind is tuple:
-        return [
-            item
-            if type(item) in _PLAIN or (type(item) is str and item.isascii())
-            else canonical(item)
-            for item in value
-        ]
-    if kind is str:
-        # Lone surrogates (from garbage answers) cannot be encoded as UTF-8: replace them.
-        return value if value.isascii() else value.encode("utf-8", "replace").decode("utf-8")
-    if kind is int or kind is bool or value is None:
-        return value
-    return _canonical_other(value)
-
-
-def _canonical_other(value: Any) -> Any:
-    """Subclasses of the JSON types (and anything else, as text)."""
-    if isinstance(value, bool):
-        return bool(value)
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
         return rounded(value)
     if isinstance(value, str):
-        return canonical(str(value))
+        # Lone surrogates (from garbage answers) cannot be encoded as UTF-8: replace them.
+        return str(value).encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, dict):
-        return {str(key): canonical(item) for key, item in value.items()}
+        return {key: canonical(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [canonical(item) for item in value]
     return canonical(str(value))
@@ -144,12 +99,11 @@ class CriterionScore:
     needs_review: bool
     review_reasons: tuple[str, ...] = ()
     evidence: dict = field(default_factory=dict)
-    # "<step_id>/<criterion_id>", as overrides, models and the review queue name a criterion.
-    key: str = field(default="", compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        if not self.key:
-            object.__setattr__(self, "key", f"{self.step_id}/{self.criterion_id}")
+    @property
+    def key(self) -> str:
+        """``"<step_id>/<criterion_id>"``, as overrides, models and the review queue name it."""
+        return f"{self.step_id}/{self.criterion_id}"
 
     def to_dict(self) -> dict:
         return {
@@ -179,32 +133,18 @@ class StepScore:
     points: float
     max_points: float
     criteria: tuple[CriterionScore, ...] = ()
-    # Its JSON shape and its bytes, built once: a remembered keyed step appears in many
-    # breakdowns.
-    _dict: list = field(default_factory=list, compare=False, repr=False)
-    _fragment: list = field(default_factory=list, compare=False, repr=False)
 
     def to_dict(self) -> dict:
-        """The step as breakdown.schema.json shows it (shared: do not modify it)."""
-        if not self._dict:
-            self._dict.append(
-                {
-                    "step_id": self.step_id,
-                    "item_type": self.item_type,
-                    "status": self.status,
-                    "on_path": self.on_path,
-                    "points": self.points,
-                    "max_points": self.max_points,
-                    "criteria": [criterion.to_dict() for criterion in self.criteria],
-                }
-            )
-        return self._dict[0]
-
-    def fragment(self) -> orjson.Fragment | None:
-        """The step's JSON bytes as orjson writes them (None where orjson cannot)."""
-        if not self._fragment:
-            self._fragment.append(_orjson_fragment(self.to_dict()))
-        return self._fragment[0]
+        """The step as breakdown.schema.json shows it."""
+        return {
+            "step_id": self.step_id,
+            "item_type": self.item_type,
+            "status": self.status,
+            "on_path": self.on_path,
+            "points": self.points,
+            "max_points": self.max_points,
+            "criteria": [criterion.to_dict() for criterion in self.criteria],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,8 +206,6 @@ class Breakdown:
     overall: Overall
     models: dict = field(default_factory=dict)
     overrides_ignored: tuple[str, ...] = ()
-    # Serialised bytes, computed once: the pipeline asks for both the bytes and their hash.
-    _json: list = field(default_factory=list, compare=False, repr=False)
 
     @property
     def overall_score(self) -> float:
@@ -305,14 +243,11 @@ class Breakdown:
         Numbers held by the dataclasses are rounded when they are built; only free-form
         evidence (and the models map) is walked by canonical() here.
         """
-        return self._shape([step.to_dict() for step in self.steps])
-
-    def _shape(self, steps: list) -> dict:
         return {
             "format": BREAKDOWN_FORMAT,
             "engine_version": self.engine_version,
             "assessment": self.assessment,
-            "steps": steps,
+            "steps": [step.to_dict() for step in self.steps],
             "skills": [skill.to_dict() for skill in self.skills],
             "overall": self.overall.to_dict(),
             "models": canonical(self.models),
@@ -320,21 +255,12 @@ class Breakdown:
         }
 
     def canonical_json(self) -> bytes:
-        """Sorted keys, compact separators, UTF-8: identical bytes for identical inputs.
-
-        Each step's bytes are written once (see StepScore.fragment) and spliced in as they are.
-        """
-        if not self._json:
-            fragments = [step.fragment() for step in self.steps]
-            if None in fragments:
-                encoded = encode_canonical(self.to_dict())
-            else:
-                encoded = encode_canonical(self._shape(fragments), plain=self.to_dict)
-            self._json.append(encoded)
-        return self._json[0]
+        """Sorted keys, compact separators, UTF-8: identical bytes for identical inputs."""
+        return encode_canonical(self.to_dict())
 
     @property
     def sha256(self) -> str:
+        """The sha256 of canonical_json() (which a caller that needs both hashes itself)."""
         return hashlib.sha256(self.canonical_json()).hexdigest()
 
 
@@ -351,34 +277,20 @@ def _repr_mismatch(encoded: bytes) -> bool:
     return b"0.0000" in encoded or b"0e-" in encoded.translate(_DIGITS_AS_ZERO)
 
 
-def _orjson_bytes(data: Any) -> bytes | None:
-    try:
-        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # orjson.JSONEncodeError is a TypeError
-        return None
-
-
-def _orjson_fragment(data: Any) -> orjson.Fragment | None:
-    encoded = _orjson_bytes(data)
-    return None if encoded is None else orjson.Fragment(encoded)
-
-
-def encode_canonical(data: Any, plain: Callable[[], Any] | None = None) -> bytes:
+def encode_canonical(data: Any) -> bytes:
     """``data`` (as canonical() returns it) as the breakdown's canonical JSON bytes.
 
     The bytes are those of ``json.dumps(sort_keys=True, separators=(",", ":"),
     ensure_ascii=False)``, which define the format. orjson writes the same bytes several times
     faster for everything but the cases it is handed back for: tiny floats (above), integers
-    beyond 64 bits, non-string keys, lone surrogates and very deep nesting. When ``data``
-    holds orjson fragments, ``plain`` gives the same value without them for that fallback.
+    beyond 64 bits, non-string keys, lone surrogates and very deep nesting.
     """
-    fast = _orjson_bytes(data)
+    try:
+        fast = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        fast = None
     if fast is not None and not _repr_mismatch(fast):
         return fast
     return json.dumps(
-        data if plain is None else plain(),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8", "replace")  # content strings with lone surrogates cannot fail

@@ -13,6 +13,7 @@ object, a level without points) is skipped or defaulted exactly as the scorers a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,11 @@ from scoring.engine.breakdown import StepScore, rounded
 from scoring.engine.concepts import ConceptSet, compile_concepts
 from scoring.engine.keyed import KEYED_METHODS, CompiledItem, compile_item
 from scoring.engine.rubric import TEXT_ITEM_TYPES, Rubric, number, rubric_of
+
+# Step scores a compiled version remembers at most (ScoringMemo). One is about 3 KB, so this
+# bounds a version's memo near 30 MB; the distinct answers a cohort gives to a version's keyed
+# steps (options, selections, orders) are far fewer.
+MEMO_LIMIT = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +39,9 @@ class TextPlan:
     concepts: tuple[ConceptSet, ...]  # one per criterion, in criterion order
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class StepPlan:
-    """One step as the engine reads it."""
+    """One step as the engine reads it (compared by identity: it names its step in the memo)."""
 
     raw_id: Any  # the id as the document spells it: the key of answers and of the path
     step_id: str
@@ -48,10 +54,34 @@ class StepPlan:
     # The step's score whenever it is off the candidate's path, and when it has no criteria.
     off_path: StepScore
     unscored: StepScore
-    # Scored keyed answers by CompiledItem.answer_key (see score._keyed_step).
-    remembered: dict = field(default_factory=dict, compare=False, repr=False)
-    # The step unanswered, by the scoring method of each criterion (see score._unanswered_step).
-    unanswered: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+class ScoringMemo:
+    """What scoring attempts of one compiled version remembers: step scores that depend on the
+    version and a small key alone, so candidates who give the same answer share one result.
+
+    Two kinds are kept: a keyed step as scored for one answer (by CompiledItem.answer_key:
+    choices, selections and orders repeat from one candidate to the next) and a step left
+    unanswered (by the scoring method of each criterion). A StepScore never changes, so a
+    remembered one is exactly what scoring again would build; past ``limit`` entries new ones
+    are scored every time, which bounds memory and changes no result.
+    """
+
+    def __init__(self, limit: int = MEMO_LIMIT) -> None:
+        self.limit = limit
+        self._steps: dict[Hashable, StepScore] = {}
+
+    def step_score(self, key: Hashable, build: Callable[[], StepScore]) -> StepScore:
+        """The step score remembered under ``key``, built (and remembered) the first time."""
+        found = self._steps.get(key)
+        if found is None:
+            found = build()
+            if len(self._steps) < self.limit:
+                self._steps[key] = found
+        return found
+
+    def __len__(self) -> int:
+        return len(self._steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +98,8 @@ class Assessment:
     skill_names: dict[str, str]
     skill_thresholds: Any  # the document's pass_rules.skill_thresholds (a dict when valid)
     overall_threshold: float
+    # Not an input: a copy made with dataclasses.replace() starts with an empty memo.
+    memo: ScoringMemo = field(default_factory=ScoringMemo, init=False, compare=False, repr=False)
 
 
 def compile_assessment(content: dict) -> Assessment:

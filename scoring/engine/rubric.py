@@ -13,8 +13,10 @@ DEFAULT_CONFIDENCE_THRESHOLD = 0.6
 _POINTS_SLACK = 1e-9
 
 
-class TextModel(Protocol):
-    """What the engine needs from a text model artifact (see scoring.engine.textmodel)."""
+class LevelPredictor(Protocol):
+    """What the engine needs from a criterion's text model: a level predicted for an answer,
+    and the hashes that name the model in the breakdown (scoring.engine.textmodel's
+    TextClassifier is one)."""
 
     n_levels: int
     sha256: str
@@ -122,11 +124,10 @@ def make_score(
         needs_review=needs_review,
         review_reasons=review_reasons,
         evidence=evidence,
-        key=rubric.key,
     )
 
 
-def text_method(rubric: Rubric, models: Mapping[str, TextModel]) -> str:
+def text_method(rubric: Rubric, models: Mapping[str, LevelPredictor]) -> str:
     """``model`` when an accepted model with the criterion's number of levels is given."""
     model = models.get(rubric.key)
     return "model" if model is not None and model.n_levels == len(rubric.levels) else "concept"

@@ -24,7 +24,6 @@ Decisions where CONTENT_FORMAT.md or the issue leave room:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from operator import attrgetter, mul, truediv
 from typing import Any
 
 import flow
@@ -42,8 +41,8 @@ from scoring.engine.keyed import ItemOutcome
 from scoring.engine.plan import Assessment, StepPlan, compile_assessment, skill_threshold
 from scoring.engine.rubric import (
     HumanOverride,
+    LevelPredictor,
     Rubric,
-    TextModel,
     criterion_score,
     make_score,
     text_method,
@@ -51,7 +50,6 @@ from scoring.engine.rubric import (
 from scoring.engine.textscore import score_text_criteria
 
 ENGINE_VERSION = "2.0.0"
-REMEMBERED_ANSWERS = 4096  # per keyed step of a compiled version
 
 # --- the candidate's path -------------------------------------------------------------------
 
@@ -66,21 +64,24 @@ def candidate_path(content: dict | Assessment, responses: Mapping[str, Any]) -> 
 # --- steps ------------------------------------------------------------------------------------
 
 
-def _unanswered_step(step: StepPlan, models: Mapping[str, TextModel]) -> StepScore:
+def _unanswered_step(
+    assessment: Assessment, step: StepPlan, models: Mapping[str, LevelPredictor]
+) -> StepScore:
     """A step on the path without an answer: the same for every attempt scored with the same
-    methods, so it is built once per compiled version and methods."""
+    methods, so it is remembered per compiled version and methods."""
     methods = tuple(
         text_method(rubric, models) if step.text else step.keyed_method for rubric in step.rubrics
     )
-    found = step.unanswered.get(methods)
-    if found is None:
+
+    def build() -> StepScore:
         evidence = {"status": "unanswered", "note": "not answered: scored 0"}
         scores = [
             criterion_score(rubric, 0, method=method, confidence=1.0, evidence=evidence)
             for rubric, method in zip(step.rubrics, methods, strict=True)
         ]
-        found = step.unanswered[methods] = _step(step.step_id, step.item_type, "unanswered", scores)
-    return found
+        return _step(step.step_id, step.item_type, "unanswered", scores)
+
+    return assessment.memo.step_score(("unanswered", step, methods), build)
 
 
 def _keyed_criteria(rubrics: tuple[Rubric, ...], outcome: ItemOutcome) -> list[CriterionScore]:
@@ -102,34 +103,39 @@ def _keyed_criteria(rubrics: tuple[Rubric, ...], outcome: ItemOutcome) -> list[C
 
 
 def _score_step(
-    step: StepPlan, on_path: bool, answer: Any, models: Mapping[str, TextModel]
+    assessment: Assessment,
+    step: StepPlan,
+    on_path: bool,
+    answer: Any,
+    models: Mapping[str, LevelPredictor],
 ) -> StepScore:
     if not on_path:
         return step.off_path
     if not step.rubrics:
         return step.unscored
     if answer is None:
-        return _unanswered_step(step, models)
+        return _unanswered_step(assessment, step, models)
     if step.text:
         status, scores = score_text_criteria(step, answer, models)
         return _step(step.step_id, step.item_type, status, scores)
-    return _keyed_step(step, answer)
+    return _keyed_step(assessment, step, answer)
 
 
-def _keyed_step(step: StepPlan, answer: Any) -> StepScore:
+def _keyed_step(assessment: Assessment, step: StepPlan, answer: Any) -> StepScore:
     """A keyed step, answered. Its score is a function of the answer alone, and choices and
-    orders repeat from one candidate to the next, so each distinct one is scored once per
-    compiled version (up to REMEMBERED_ANSWERS of them; the result is the same either way)."""
+    orders repeat from one candidate to the next, so each distinct one is remembered per
+    compiled version (answers without a CompiledItem.answer_key are scored every time)."""
+
+    def build() -> StepScore:
+        outcome = step.keyed.score(answer)
+        status = "answered" if outcome.valid else "invalid"
+        scores = _keyed_criteria(step.rubrics, outcome)
+        return _step(step.step_id, step.item_type, status, scores)
+
     key = step.keyed.answer_key(answer)
-    remembered = step.remembered.get(key) if key is not None else None
-    if remembered is not None:
-        return remembered
-    outcome = step.keyed.score(answer)
-    status = "answered" if outcome.valid else "invalid"
-    result = _step(step.step_id, step.item_type, status, _keyed_criteria(step.rubrics, outcome))
-    if key is not None and len(step.remembered) < REMEMBERED_ANSWERS:
-        step.remembered[key] = result
-    return result
+    if key is None:
+        return build()
+    return assessment.memo.step_score(("keyed", step, key), build)
 
 
 def _step(step_id: str, item_type: str, status: str, scores: list[CriterionScore]) -> StepScore:
@@ -198,20 +204,11 @@ def _with_overrides(
 # --- aggregation ------------------------------------------------------------------------------
 
 
-_WEIGHT, _POINTS, _MAX_POINTS = attrgetter("weight"), attrgetter("points"), attrgetter("max_points")
-
-
 def _weighted_score(criteria: list[CriterionScore]) -> tuple[float, float]:
-    """(total weight, 0..100 score) of criteria with points to earn, in document order."""
-    weight = sum(map(_WEIGHT, criteria))
-    # Each term is weight * points / max_points, summed in document order.
-    earned = sum(
-        map(
-            truediv,
-            map(mul, map(_WEIGHT, criteria), map(_POINTS, criteria)),
-            map(_MAX_POINTS, criteria),
-        )
-    )
+    """(total weight, 0..100 score) of criteria with points to earn, summed in document order
+    (float addition is not associative: the order is part of the result)."""
+    weight = sum(c.weight for c in criteria)
+    earned = sum(c.weight * c.points / c.max_points for c in criteria)
     return weight, (rounded(100.0 * earned / weight) if weight else 0.0)
 
 
@@ -266,7 +263,7 @@ def _compiled(content: dict | Assessment) -> Assessment:
 def score(
     content: dict | Assessment,
     responses: Mapping[str, Any] | None,
-    models: Mapping[str, TextModel] | None = None,
+    models: Mapping[str, LevelPredictor] | None = None,
     overrides: Mapping[str, HumanOverride] | None = None,
 ) -> Breakdown:
     """Score one attempt: a pure function of its arguments, which it never modifies.
@@ -279,7 +276,7 @@ def score(
     models = models or {}
     path = set(candidate_path(assessment, responses))
     steps = [
-        _score_step(step, step.raw_id in path, responses.get(step.raw_id), models)
+        _score_step(assessment, step, step.raw_id in path, responses.get(step.raw_id), models)
         for step in assessment.steps
     ]
     steps, ignored = _with_overrides(steps, assessment.steps, overrides or {})
