@@ -59,6 +59,9 @@ class Action:
     REPORT_EXPORTED = "report.exported"
     DATA_EXPORTED = "data.exported"
     DATA_ERASED = "data.erased"
+    # A bias audit published as a public summary (#17); subject ``assessment:<slug>``, payload
+    # its number, audit date and the sha256 of the published document.
+    BIAS_AUDIT_PUBLISHED = "bias_audit.published"
     STAFF_LOGIN = "staff.login"
     # A wrong password or authenticator code; its subject is the account tried (or
     # ``user:unknown``), its payload the factor that failed and the client's address.

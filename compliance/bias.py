@@ -272,6 +272,31 @@ class BiasReport:
         )
 
 
+def bias_report_from_json(document: dict[str, Any]) -> BiasReport:
+    """The report back from its ``to_json_dict()`` (a published snapshot), for rendering.
+
+    Numbers come back as published (rounded to 4 decimals); suppressed cells come back without
+    numbers, as they were published.
+    """
+    min_cell = document["thresholds"]["min_cell"]
+    date_range = document["date_range"]
+    return BiasReport(
+        n=document["n"],
+        date_from=_date_or_none(date_range["from"]),
+        date_to=_date_or_none(date_range["to"]),
+        scored=document["scored"],
+        median_score=document["median_score"],
+        advanced=document["advanced"],
+        dimensions=tuple(
+            _dimension_from_json(name, document["dimensions"][name], min_cell)
+            for name in DIMENSIONS
+        ),
+        summary=tuple(document["summary"]),
+        min_cell=min_cell,
+        exclude_small_categories=document["small_categories_excluded"],
+    )
+
+
 def normalise_value(value: str | None) -> str | None:
     """A category slug, or None when the value is missing or the candidate declined."""
     if value is None:
@@ -763,3 +788,52 @@ def _sorted_keys(value: Any) -> Any:
     if isinstance(value, list):
         return [_sorted_keys(item) for item in value]
     return value
+
+def _date_or_none(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _dimension_from_json(name: Dimension, data: dict[str, Any], min_cell: int) -> DimensionResult:
+    return DimensionResult(
+        dimension=name,
+        label=data["label"],
+        known=data["known"],
+        unknown=data["unknown"],
+        **{variant: _variant_from_json(variant, data[variant], min_cell) for variant in VARIANTS},
+    )
+
+
+def _variant_from_json(variant: Variant, data: dict[str, Any], min_cell: int) -> VariantResult:
+    count_field, rate_field = VARIANT_FIELDS[variant]
+    # The JSON names a suppressed cell by the label it shows; the kind is read back from it.
+    kinds: dict[str, Suppression] = {
+        f"fewer than {min_cell}": "small_cell",
+        COMPLEMENTARY_LABEL: "complementary",
+    }
+    categories = tuple(
+        CategoryResult(
+            category=entry["category"],
+            label=entry["label"],
+            n=entry["n"],
+            hits=entry[count_field],
+            rate=entry[rate_field],
+            share=entry["share"],
+            impact_ratio=entry["impact_ratio"],
+            excluded=entry["excluded"],
+            flag=bool(entry["flag"]),
+            p_value=entry["p_value"],
+            test=entry["test"],
+            suppressed=kinds[entry["suppressed"]] if entry["suppressed"] else None,
+            sex=entry.get("sex"),
+            race_ethnicity=entry.get("race_ethnicity"),
+        )
+        for entry in data["categories"]
+    )
+    return VariantResult(
+        variant=variant,
+        n=data["n"],
+        reference=data["reference"],
+        highest_rate=data["highest_rate"],
+        categories=categories,
+        notes=tuple(data["notes"]),
+    )

@@ -19,3 +19,11 @@ class InvalidReportRequest(ComplianceError):
 
 class PopulationTooSmall(InvalidReportRequest):
     """A bias audit over too few candidates: its figures would single people out."""
+
+
+class UnknownPublishedAudit(ComplianceError):
+    """No published bias audit matches (none yet, or not that number)."""
+
+
+class UnknownRecordsPackage(ComplianceError):
+    """No records package has the id asked for."""

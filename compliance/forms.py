@@ -3,7 +3,7 @@
 from django import forms
 
 from compliance.demographics import DECLINE
-from compliance.models import Demographics
+from compliance.models import Demographics, PublishedBiasAudit
 from compliance.services import AUDIT_EXPORT_FORMATS, BIAS_AUDIT_FORMATS
 
 DECLINE_LABEL = "I decline to answer"
@@ -70,6 +70,75 @@ class BiasAuditForm(forms.Form):
     format = forms.ChoiceField(
         choices=[(name, name.upper()) for name in BIAS_AUDIT_FORMATS if name != "html"],
         required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The start date is after the end date.")
+        return data
+
+
+class PublishBiasAuditForm(forms.Form):
+    """What a published bias-audit summary states beside its numbers (6 RCNY § 5-303)."""
+
+    audit_date = forms.DateField(
+        required=False,
+        label="Audit date",
+        help_text="The day the bias audit was conducted; empty for today.",
+    )
+    date_from = forms.DateField(required=False, label="Data from")
+    date_to = forms.DateField(required=False, label="Data to")
+    auditor = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Independent auditor",
+        help_text="Their name, when an independent auditor conducted it.",
+    )
+    first_used_on = forms.DateField(
+        required=False,
+        label="Tool first used on",
+        help_text="Empty: the day the first candidate started this assessment.",
+    )
+    data_source = forms.ChoiceField(
+        choices=PublishedBiasAudit.DataSource.choices,
+        initial=PublishedBiasAudit.DataSource.HISTORICAL,
+        label="Data used",
+    )
+    data_source_note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="About the test data",
+        help_text="With test data: why historical data was not used, and how the test data "
+        "was made.",
+    )
+    exclude_small_categories = forms.BooleanField(
+        required=False,
+        label="Leave categories under 2% of the data out of the impact ratios",
+    )
+    exclusion_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why they are left out",
+        help_text="Required when categories are left out; published with the summary.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The start date is after the end date.")
+        return data
+
+
+class RecordsPackageForm(forms.Form):
+    """The period (and optionally the assessment) a records package covers."""
+
+    date_from = forms.DateField(label="From")
+    date_to = forms.DateField(label="To")
+    assessment = forms.SlugField(
+        required=False, label="Assessment", help_text="Empty: every assessment."
     )
 
     def clean(self):

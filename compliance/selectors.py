@@ -7,15 +7,17 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from itertools import islice
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentVersion, Attempt, Invitation
 from audit.models import AuditEvent
-from compliance.exceptions import UnknownAssessment, UnknownCandidate
-from compliance.models import ErasureRecord
+from compliance.exceptions import UnknownAssessment, UnknownCandidate, UnknownPublishedAudit
+from compliance.models import ErasureRecord, PublishedBiasAudit
 from scoring.models import ReviewDecision, ScoreRun
 
 EXPORT_CHUNK_SIZE = 500
@@ -39,6 +41,7 @@ class AssessmentSummary:
     submitted: int
     scored: int
     passed: int
+    bias_audit: BiasAuditStatus
 
     @property
     def pass_rate(self) -> float | None:
@@ -46,7 +49,8 @@ class AssessmentSummary:
 
 
 def assessment_summaries() -> list[AssessmentSummary]:
-    """Every assessment with its counts of versions, invitations and scored attempts."""
+    """Every assessment with its counts of versions, invitations and scored attempts, and
+    whether its published bias audit is current."""
     current = ScoreRun.objects.filter(attempt=OuterRef("pk"), superseded_by__isnull=True)
     assessments = Assessment.objects.annotate(
         version_count=Count("versions", distinct=True),
@@ -69,6 +73,7 @@ def assessment_summaries() -> list[AssessmentSummary]:
                 submitted=counts["submitted"],
                 scored=counts["scored"],
                 passed=counts["passed"],
+                bias_audit=bias_audit_status(assessment),
             )
         )
     return summaries
@@ -131,6 +136,76 @@ def recent_attempts(assessment: Assessment, limit: int = 25) -> QuerySet[Attempt
 def find_invitations(email: str) -> QuerySet[Invitation]:
     """Invitations sent to an email address (case-insensitive), newest first."""
     return Invitation.objects.filter(candidate_email__iexact=email.strip()).order_by("-created_at")
+
+
+# --- published bias audits --------------------------------------------------------------------
+
+# LL144 asks for a bias audit no more than a year before each use of the tool.
+BIAS_AUDIT_VALID_DAYS = 365
+# Flagged as due this long before the last audit turns a year old.
+BIAS_AUDIT_DUE_SOON_DAYS = 30
+# An assessment counts as in use when someone was invited or started in this window.
+IN_USE_WINDOW_DAYS = 30
+
+
+def first_use_date(assessment: Assessment) -> date | None:
+    """The day the first candidate started this assessment (None: never used)."""
+    first = Attempt.objects.filter(version__assessment=assessment).aggregate(Min("started_at"))
+    started = first["started_at__min"]
+    return timezone.localdate(started) if started else None
+
+
+def published_audits(assessment: Assessment) -> QuerySet[PublishedBiasAudit]:
+    """Every published bias audit of an assessment, newest first."""
+    return PublishedBiasAudit.objects.filter(assessment=assessment).order_by("-number")
+
+
+def published_audit(assessment: Assessment, number: int | None = None) -> PublishedBiasAudit:
+    """One published audit (the latest without a number), or UnknownPublishedAudit."""
+    audits = published_audits(assessment).select_related("assessment")
+    audit = audits.filter(number=number).first() if number is not None else audits.first()
+    if audit is None:
+        raise UnknownPublishedAudit(f"No bias audit of {assessment.slug} has been published.")
+    return audit
+
+
+@dataclass(frozen=True)
+class BiasAuditStatus:
+    """Whether an assessment's published bias audit is current (LL144: within a year)."""
+
+    in_use: bool
+    latest: PublishedBiasAudit | None
+    valid_until: date | None
+    state: str  # "current", "due_soon", "stale", "never" or "not_in_use"
+
+    @property
+    def flagged(self) -> bool:
+        return self.in_use and self.state in ("stale", "never")
+
+
+def bias_audit_status(assessment: Assessment, *, today: date | None = None) -> BiasAuditStatus:
+    """Whether the assessment is in use, and whether its last published audit still covers it."""
+    today = today or timezone.localdate()
+    window_start = timezone.now() - timedelta(days=IN_USE_WINDOW_DAYS)
+    in_use = (
+        Invitation.objects.filter(
+            version__assessment=assessment, created_at__gte=window_start
+        ).exists()
+        or Attempt.objects.filter(
+            version__assessment=assessment, started_at__gte=window_start
+        ).exists()
+    )
+    latest = published_audits(assessment).first()
+    if latest is None:
+        return BiasAuditStatus(in_use, None, None, "never" if in_use else "not_in_use")
+    valid_until = latest.audit_date + timedelta(days=BIAS_AUDIT_VALID_DAYS)
+    if valid_until < today:
+        state = "stale"
+    elif valid_until <= today + timedelta(days=BIAS_AUDIT_DUE_SOON_DAYS):
+        state = "due_soon"
+    else:
+        state = "current"
+    return BiasAuditStatus(in_use, latest, valid_until, state)
 
 
 # --- audit export records ---------------------------------------------------------------------

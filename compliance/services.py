@@ -12,21 +12,22 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import Assessment, Attempt, Invitation
+from audit.canonical import json_sha256
 from audit.models import AuditEvent
 from audit.selectors import audit_receipt, latest_tree_head, tree_head_summary
 from audit.services import Action, record_event, sequence_pending_events
 from compliance import demographics
 from compliance.bias import BiasReport, compute_bias_audit
 from compliance.exceptions import InvalidReportRequest, PopulationTooSmall
-from compliance.models import ErasureRecord
+from compliance.models import ErasureRecord, PublishedBiasAudit
 from compliance.reporting import audit_export
 from compliance.reporting import bias as bias_rendering
-from compliance.selectors import attempt_records, export_attempts, invitation_ids
+from compliance.selectors import attempt_records, export_attempts, first_use_date, invitation_ids
 from credentials import services as credential_services
 from results import services as results_services
 from scoring.services.erasure import erase_score_inputs
@@ -202,6 +203,30 @@ def compute_bias_report(
     )
 
 
+def _reportable_bias_report(assessment: Assessment, **scope) -> BiasReport:
+    """The bias audit, or PopulationTooSmall when it covers fewer than
+    ``BIAS_AUDIT_MIN_POPULATION`` candidates: with so few, even the totals would point at
+    individual people."""
+    report = compute_bias_report(assessment, **scope)
+    minimum = settings.BIAS_AUDIT_MIN_POPULATION
+    if report.n < minimum:
+        raise PopulationTooSmall(
+            f"This bias audit would cover {report.n} scored candidates; it needs at least "
+            f"{minimum}, so that its figures cannot point at individual people. Choose a "
+            "longer period, or wait for more candidates."
+        )
+    return report
+
+
+def bias_audit_document(assessment: Assessment, report: BiasReport) -> dict[str, Any]:
+    """The JSON document of a bias audit: what the JSON download holds and what is published."""
+    return {
+        "assessment": assessment.slug,
+        "title": f"Bias audit: {assessment.title}",
+        **report.to_json_dict(),
+    }
+
+
 @dataclass(frozen=True)
 class BiasAuditOutput:
     """A rendered bias audit, and the audit event that recorded it when it was exported."""
@@ -232,22 +257,15 @@ def render_bias_audit(
     """
     if format not in BIAS_AUDIT_FORMATS:
         raise InvalidReportRequest(f"The bias audit comes as {', '.join(BIAS_AUDIT_FORMATS)}.")
-    report = compute_bias_report(
+    report = _reportable_bias_report(
         assessment,
         date_from=date_from,
         date_to=date_to,
         exclude_small_categories=exclude_small_categories,
     )
-    minimum = settings.BIAS_AUDIT_MIN_POPULATION
-    if report.n < minimum:
-        raise PopulationTooSmall(
-            f"This bias audit would cover {report.n} scored candidates; it needs at least "
-            f"{minimum}, so that its figures cannot point at individual people. Choose a "
-            "longer period, or wait for more candidates."
-        )
     title = f"Bias audit: {assessment.title}"
     if format == "json":
-        document = {"assessment": assessment.slug, "title": title, **report.to_json_dict()}
+        document = bias_audit_document(assessment, report)
         content = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     elif format == "csv":
         content = bias_rendering.render_csv(report).encode("utf-8")
@@ -293,6 +311,127 @@ def export_bias_audit(
         },
     )
     return replace(output, event=event)
+
+
+# --- Published bias audits -------------------------------------------------------------------
+
+
+def publish_bias_audit(
+    assessment: Assessment,
+    *,
+    actor: str,
+    audit_date: date | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    auditor: str = "",
+    first_used_on: date | None = None,
+    data_source: str = PublishedBiasAudit.DataSource.HISTORICAL,
+    data_source_note: str = "",
+    exclude_small_categories: bool = False,
+    exclusion_reason: str = "",
+) -> PublishedBiasAudit:
+    """Compute the bias audit and publish it as a dated, immutable snapshot; audited.
+
+    Its public page (/bias-audit/<slug>/) shows the stored document, never a recomputation.
+    Refused (InvalidReportRequest) when an exclusion has no reason, test data no explanation, a
+    date is in the future or the tool's first use is unknown; PopulationTooSmall as for any
+    bias audit.
+    """
+    today = timezone.localdate()
+    audit_date = audit_date or today
+    auditor, exclusion_reason = auditor.strip(), exclusion_reason.strip()
+    data_source_note = data_source_note.strip()
+    first_used_on = first_used_on or first_use_date(assessment)
+    _check_publication(
+        audit_date=audit_date,
+        today=today,
+        first_used_on=first_used_on,
+        data_source=data_source,
+        data_source_note=data_source_note,
+        exclude_small_categories=exclude_small_categories,
+        exclusion_reason=exclusion_reason,
+    )
+    report = _reportable_bias_report(
+        assessment,
+        date_from=date_from,
+        date_to=date_to,
+        exclude_small_categories=exclude_small_categories,
+    )
+    document = bias_audit_document(assessment, report)
+    document_sha256 = json_sha256(document)
+    with transaction.atomic():
+        # Numbers are given one at a time per assessment: the row lock orders publishers.
+        Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+        number = 1 + (
+            PublishedBiasAudit.objects.filter(assessment=assessment).aggregate(Max("number"))[
+                "number__max"
+            ]
+            or 0
+        )
+        event = record_event(
+            Action.BIAS_AUDIT_PUBLISHED,
+            actor=actor,
+            subject=f"assessment:{assessment.slug}",
+            payload={
+                "number": number,
+                "audit_date": audit_date.isoformat(),
+                "data_from": date_from.isoformat() if date_from else None,
+                "data_to": date_to.isoformat() if date_to else None,
+                "auditor": auditor or None,
+                "records": report.n,
+                "document_sha256": document_sha256,
+            },
+        )
+        return PublishedBiasAudit.objects.create(
+            assessment=assessment,
+            number=number,
+            audit_date=audit_date,
+            data_from=date_from,
+            data_to=date_to,
+            auditor=auditor,
+            first_used_on=first_used_on,
+            data_source=data_source,
+            data_source_note=data_source_note,
+            small_categories_excluded=exclude_small_categories,
+            exclusion_reason=exclusion_reason,
+            document=document,
+            document_sha256=document_sha256,
+            published_by=actor,
+            audit_event=event,
+        )
+
+
+def _check_publication(
+    *,
+    audit_date: date,
+    today: date,
+    first_used_on: date | None,
+    data_source: str,
+    data_source_note: str,
+    exclude_small_categories: bool,
+    exclusion_reason: str,
+) -> None:
+    if audit_date > today:
+        raise InvalidReportRequest("The audit date cannot be in the future.")
+    if first_used_on is None:
+        raise InvalidReportRequest(
+            "No candidate has taken this assessment yet: give the date the tool was first used."
+        )
+    if data_source not in PublishedBiasAudit.DataSource.values:
+        raise InvalidReportRequest("The data source is historical data or test data.")
+    if data_source == PublishedBiasAudit.DataSource.TEST and not data_source_note:
+        raise InvalidReportRequest(
+            "With test data, say why historical data was not used and how the test data was made."
+        )
+    if exclude_small_categories and not exclusion_reason:
+        raise InvalidReportRequest(
+            "Give the reason for leaving categories under 2% out of the impact ratios: the "
+            "published summary must state it."
+        )
+    if exclusion_reason and not exclude_small_categories:
+        raise InvalidReportRequest(
+            "A reason for leaving categories out was given, but no category is left out."
+        )
 
 
 # --- Data rights: erasure and retention -------------------------------------------------------
@@ -347,6 +486,7 @@ def erase_candidate(
             "scored_answer_snapshots_erased": scoring["snapshots"],
             "score_runs_redacted": scoring["runs_redacted"],
             "review_items_withdrawn": scoring["reviews_withdrawn"],
+            "training_examples_erased": scoring["training_examples_erased"],
             "decision_notes_erased": decision_notes,
             "learner_record_erased": learner_record,
             "accommodation_requests_erased": erased["accommodation_requests"],

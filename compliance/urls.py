@@ -21,6 +21,18 @@ urlpatterns = [
         name="audit-receipt",
     ),
     path("compliance/assessments/<slug:slug>/bias-audit", views.bias_audit, name="bias-audit"),
+    path(
+        "compliance/assessments/<slug:slug>/published-audits",
+        views.published_audits,
+        name="published-audits",
+    ),
+    # Public: the summary an employer links from its careers site (no login).
+    path("bias-audit/<slug:slug>/", views.public_bias_audit, name="public-bias-audit"),
+    path(
+        "bias-audit/<slug:slug>/<int:number>/",
+        views.public_bias_audit,
+        name="public-bias-audit-number",
+    ),
     path("a/<str:token>/self-identify", views.self_identify, name="self-identify"),
     path("a/<str:token>/erase", views.erase, name="erase"),
 ]

@@ -34,14 +34,22 @@ from audit.selectors import latest_tree_head, pending_events
 from audit.services import actor_for_user
 from audit.verify import verify_audit_chain
 from compliance import demographics, selectors, services
-from compliance.exceptions import ComplianceError, UnknownAssessment, UnknownCandidate
+from compliance.bias import bias_report_from_json
+from compliance.exceptions import (
+    ComplianceError,
+    UnknownAssessment,
+    UnknownCandidate,
+    UnknownPublishedAudit,
+)
 from compliance.forms import (
     RACE_ETHNICITY_HELP,
     AuditExportForm,
     BiasAuditForm,
+    PublishBiasAuditForm,
     SelfIdentificationForm,
 )
 from compliance.models import ErasureRecord
+from compliance.reporting import bias as bias_rendering
 
 
 def compliance_required(view):
@@ -71,11 +79,13 @@ def _assessment(slug: str):
 def index(request):
     """Overview: the log's last signed tree head, and every assessment with its reports."""
     # The full walk of the log is on the chain page; this one only reads the last head.
+    summaries = selectors.assessment_summaries()
     context = {
         "nav": "index",
         "tree_head": latest_tree_head(),
         "pending": pending_events(),
-        "summaries": selectors.assessment_summaries(),
+        "summaries": summaries,
+        "unaudited": [summary for summary in summaries if summary.bias_audit.flagged],
         "retention_days": services.retention_days(),
         "erasures": ErasureRecord.objects.count(),
     }
@@ -215,6 +225,70 @@ def _bias_page(request, item, form, output, status: int = 200):
         "fragment": mark_safe(output.content.decode("utf-8")) if output else "",
     }
     return render(request, "compliance/bias_audit.html", context, status=status)
+
+
+# --- published bias audits ---------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@compliance_required
+def published_audits(request, slug: str):
+    """The assessment's published bias-audit summaries, and the form that publishes one."""
+    item = _assessment(slug)
+    form = PublishBiasAuditForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit = services.publish_bias_audit(
+                item, actor=actor_for_user(request.user), **form.cleaned_data
+            )
+        except ComplianceError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(
+                reverse("compliance:published-audits", kwargs={"slug": slug})
+                + f"?published={audit.number}"
+            )
+    context = {
+        "nav": "index",
+        "assessment": item,
+        "form": form,
+        "date_fields": [
+            form[name] for name in ("audit_date", "first_used_on", "date_from", "date_to")
+        ],
+        "audits": selectors.published_audits(item),
+        "status": selectors.bias_audit_status(item),
+        "first_use": selectors.first_use_date(item),
+        "just_published": request.GET.get("published", ""),
+        "min_population": settings.BIAS_AUDIT_MIN_POPULATION,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "compliance/published_audits.html", context, status=status)
+
+
+@require_GET
+def public_bias_audit(request, slug: str, number: int | None = None):
+    """The public summary of a published bias audit (the latest, or one by number): no login,
+    no personal data, exactly the numbers that were published."""
+    try:
+        item = selectors.assessment_by_slug(slug)
+        audit = selectors.published_audit(item, number)
+    except (UnknownAssessment, UnknownPublishedAudit):
+        message = "No bias audit has been published at this address."
+        return render(request, "compliance/public_not_found.html", {"message": message}, status=404)
+    report = bias_report_from_json(audit.document)
+    context = {
+        "audit": audit,
+        "assessment": item,
+        "report": report,
+        "unknown": [(dimension.label, dimension.unknown) for dimension in report.dimensions],
+        # The fragment escapes every value itself (compliance.reporting.bias).
+        "fragment": mark_safe(bias_rendering.render_html(report, id_prefix="published")),
+        "others": selectors.published_audits(item).exclude(pk=audit.pk),
+        "is_latest": number is None
+        or not selectors.published_audits(item).filter(number__gt=audit.number).exists(),
+    }
+    return render(request, "compliance/public_bias_audit.html", context)
 
 
 # --- candidate pages ----------------------------------------------------------------------------
