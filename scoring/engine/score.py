@@ -49,7 +49,9 @@ from scoring.engine.rubric import (
 )
 from scoring.engine.textscore import score_text_criteria
 
-ENGINE_VERSION = "2.0.0"
+# 2.1.0: misspelt English function words count as English for the guards (text.py), and text
+# classifiers of format @2 decide automation by their own threshold (textscore.py).
+ENGINE_VERSION = "2.1.0"
 
 # --- the candidate's path -------------------------------------------------------------------
 

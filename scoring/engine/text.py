@@ -7,7 +7,8 @@ by a model trained on English exemplars: it is capped and sent to a human.
 Guards (each caps the level at the lowest one, lowers confidence and flags for review):
 
 - ``foreign_language``: mostly non-Latin letters, or more stop words of another common European
-  language than of English.
+  language than of English, at least MIN_FOREIGN_STOPWORDS of them distinct (so misspelt
+  English such as "de bulb iz in de circut" stays English and is scored on its content).
 - ``no_sentences``: an answer with almost no English function words (keyword lists, random
   garbage). A ``long_text`` item asks for connected text, so this applies from 8 words on; a
   ``short_text`` answer may be a terse note ("Duplicate charge refunded."), so only from 15.
@@ -27,7 +28,6 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import filterfalse
 
 from phrasings import MAX_ANSWER_LENGTH
 
@@ -53,6 +53,10 @@ RUBRIC_COPY_OVERLAP = 0.4
 MIN_TRIGRAMS_FOR_COPY_CHECK = 3
 MIN_TOKENS_FOR_LANGUAGE = 4
 FOREIGN_STOPWORD_SHARE = 0.15
+# Distinct stop words of one other language an answer needs before it counts as that language:
+# spelling-mangled English repeats one or two look-alikes ("de bulb iz in de circut", "sie" for
+# "side"), a sentence of another language uses several different ones.
+MIN_FOREIGN_STOPWORDS = 3
 NON_LATIN_SHARE = 0.5
 GUARD_CONFIDENCE = 0.25
 
@@ -79,6 +83,18 @@ ENGLISH_FUNCTION_WORDS = _word_set(
     let get got may might must shall us been we'd i'm i've it's
     """
 )
+
+# Function words as people misspell or shorten them when typing fast ("u", "r", "n", "teh",
+# "becuz", "de" and "da" for "the"). Spelling-mangled English is still English: they count as
+# function words for the guards, but stay in the other languages' stop words below.
+MISSPELT_FUNCTION_WORDS = _word_set(
+    """
+    u ur r n b c y da de dat dis dese dem dey der ther thier teh hte iz wat wen wer wit wif
+    hav wud cud shud wil cuz coz becuz bcuz bc cos thru tho ya im ive dont didnt doesnt isnt
+    wasnt cant wont thats its ur abt bout w wo
+    """
+)
+ENGLISH_LIKE_WORDS = ENGLISH_FUNCTION_WORDS | MISSPELT_FUNCTION_WORDS
 
 # Stop words of other languages, minus any word that is also English (e.g. "in", "a", "die").
 _FOREIGN_STOPWORDS = {
@@ -173,12 +189,16 @@ def _language(words: list[str], text: str, english: int) -> tuple[str, bool]:
             return "non-latin", True
     if len(words) < MIN_TOKENS_FOR_LANGUAGE:
         return "en", False
-    best, best_hits = "en", english
+    best, best_hits, best_distinct = "en", english, 0
     for language, stopwords in FOREIGN_STOPWORDS.items():
-        hits = sum(map(stopwords.__contains__, words))
-        if hits > best_hits:
-            best, best_hits = language, hits
-    foreign = best != "en" and best_hits / len(words) >= FOREIGN_STOPWORD_SHARE
+        found = [word for word in words if word in stopwords]
+        if len(found) > best_hits:
+            best, best_hits, best_distinct = language, len(found), len(set(found))
+    foreign = (
+        best != "en"
+        and best_hits / len(words) >= FOREIGN_STOPWORD_SHARE
+        and best_distinct >= MIN_FOREIGN_STOPWORDS
+    )
     return best, foreign
 
 
@@ -195,16 +215,16 @@ def profile(text: str) -> TextProfile:
     """Word statistics of an answer, for the guards."""
     lowered = text.lower()
     matches = list(_TOKEN.finditer(lowered))
-    words = list(map(re.Match.group, matches))
-    alphabetic = list(filterfalse(str.isdigit, words))
+    words = [match.group() for match in matches]
+    alphabetic = [word for word in words if not word.isdigit()]
+    content = [word for word in alphabetic if word not in ENGLISH_LIKE_WORDS]
     # No function word is a number, so this is also the count among all words.
-    function = sum(map(ENGLISH_FUNCTION_WORDS.__contains__, alphabetic))
-    content = list(filterfalse(ENGLISH_FUNCTION_WORDS.__contains__, alphabetic))
+    function = len(alphabetic) - len(content)
     language, foreign = _language(words, text, function)
     return TextProfile(
         lowered=lowered,
         words=tuple(words),
-        token_starts=tuple(map(re.Match.start, matches)),
+        token_starts=tuple(match.start() for match in matches),
         function_ratio=function / len(alphabetic) if alphabetic else 0.0,
         content_type_ratio=len(set(content)) / len(content) if content else 1.0,
         content_tokens=len(content),

@@ -374,3 +374,20 @@ def test_evidence_names_the_branch_the_alternation_took(words):
         if first is not None:
             assert found["pattern"] == phrasings[int(first.lastgroup[1:])]
             assert (found["start"], found["end"]) == first.span()
+
+
+MANGLED_ENGLISH = [
+    # Both read as another language before (engine 2.0.0): "de"/"da" for "the" as Portuguese,
+    # "sie" for "side" as German.
+    "Hi Zoe, sory 4 de dubl charj, de refnd iz don, da mony bak n 5 dayz",
+    "connected tpo positive sie= circuit complete",
+]
+
+
+@pytest.mark.parametrize("text", MANGLED_ENGLISH)
+def test_spelling_mangled_english_is_still_english_and_not_sent_to_level_0(text, trained):
+    for models in ({}, {"reply/quality": trained.model}):
+        criterion = _reply(text, models)
+        assert criterion.evidence["guards"]["flags"] == [], criterion.evidence["guards"]
+        assert "foreign_language" not in criterion.review_reasons
+    assert _reply(text, {"reply/quality": trained.model}).level.index >= 1
