@@ -68,6 +68,15 @@ class Action:
     STAFF_LOGIN_FAILED = "staff.login_failed"
     STAFF_AUTHENTICATOR_ADDED = "staff.authenticator_added"
     ROLE_CHANGED = "staff.role_changed"
+    # The integration API (#16): subject ``api_key:<id>`` or ``webhook:<id>``; payloads name the
+    # key (prefix, scopes, owner) or the subscription (url, events), never a secret.
+    API_KEY_CREATED = "api_key.created"
+    API_KEY_REVOKED = "api_key.revoked"
+    INVITATION_CANCELLED = "invitation.cancelled"
+    WEBHOOK_SUBSCRIBED = "webhook.subscribed"
+    WEBHOOK_CHANGED = "webhook.changed"
+    WEBHOOK_DELETED = "webhook.deleted"
+    WEBHOOK_DISABLED = "webhook.disabled"
     # Human oversight (#17): the stop button of an assessment; subject ``assessment:<slug>``,
     # payload the pause's id and reason (and, on resume, how long it lasted).
     AUTOMATION_PAUSED = "automation.paused"
