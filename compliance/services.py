@@ -487,6 +487,7 @@ def erase_candidate(
             "score_runs_redacted": scoring["runs_redacted"],
             "review_items_withdrawn": scoring["reviews_withdrawn"],
             "training_examples_erased": scoring["training_examples_erased"],
+            "training_examples_erased": scoring["training_examples_erased"],
             "decision_notes_erased": decision_notes,
             "learner_record_erased": learner_record,
             "accommodation_requests_erased": erased["accommodation_requests"],

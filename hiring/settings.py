@@ -269,6 +269,8 @@ CELERY_TASK_ROUTES = {
     "results.tasks.send_results_digests": {"queue": "email"},
     # Batch work staff start, minutes long: never ahead of a candidate's score.
     "scoring.tasks.train_text_models": {"queue": "reports"},
+    # Retraining after reviews: seconds of CPU, so not on the scoring queue either.
+    "scoring.tasks.retrain_text_model": {"queue": "reports"},
     "scoring.tasks.sweep_scoring_jobs": {"queue": "maintenance"},
     "assessments.tasks.submit_expired_attempts": {"queue": "maintenance"},
     "compliance.tasks.erase_expired_personal_data": {"queue": "maintenance"},
@@ -366,6 +368,12 @@ TEXT_MODEL_QWK_BAR = float(os.environ.get("TEXT_MODEL_QWK_BAR", "0.7"))
 TEXT_MODEL_MIN_EXEMPLARS = env_int("TEXT_MODEL_MIN_EXEMPLARS", 30)
 # One exemplar in this many per level is held back from training (simulated candidates use them).
 TEXT_MODEL_HOLD_BACK_EVERY = env_int("TEXT_MODEL_HOLD_BACK_EVERY", 5)
+# Reviews teach the models: a criterion is retrained once this many new reviewers' labels have
+# gathered (20: enough to move cross-validation, few enough to learn within a day of reviews).
+TEXT_RETRAIN_AFTER_LABELS = env_int("TEXT_RETRAIN_AFTER_LABELS", 20)
+# The share of confident model scores a person reviews anyway (quality control): agreement is
+# then measured on real answers, not only on cross-validation.
+TEXT_QC_SAMPLE_RATE = float(os.environ.get("TEXT_QC_SAMPLE_RATE", "0.05"))
 # A job retried this many times for transient database errors is marked failed.
 SCORING_MAX_TRANSIENT_ERRORS = env_int("SCORING_MAX_TRANSIENT_ERRORS", 50)
 

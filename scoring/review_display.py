@@ -22,6 +22,7 @@ REVIEW_REASONS = {
     "keyword_stuffing": "looks like keywords stuffed together",
     "rubric_copy": "copies the rubric's wording",
     "pattern_timeout": "a concept phrasing ran out of time on this answer",
+    "quality_control": "a quality-control check: the model was confident; does a person agree?",
 }
 METHODS = {
     "keyed": "answer key",

@@ -4,7 +4,9 @@ A decision never edits a score. It is stored (ReviewDecision), audited (``review
 actor the reviewer, subject the attempt, payload the level, the reason and the scoring job),
 and asks for a new run through the outbox (a ScoringJob with reason ``review``). That run gives
 the engine every decision of the attempt as a HumanOverride, and supersedes the run before it;
-its ``score_run.stored`` event names the same job.
+its ``score_run.stored`` event names the same job. On a free-text criterion the decision is
+also kept as a training example for the criterion's next model (``services.training``); a
+quality-control item (a confident machine score checked anyway) is decided the same way.
 """
 
 from __future__ import annotations
@@ -15,21 +17,18 @@ from django.utils import timezone
 
 from audit.roles import Role, has_role
 from audit.services import Action, actor_for_user, record_event
+from scoring.content import find_criterion
 from scoring.exceptions import ReviewRefused
 from scoring.models import ReviewDecision, ReviewItem, ScoringJob
 from scoring.services.outbox import request_scoring
+from scoring.services.training import record_training_example
 
 MAX_REASON_LENGTH = 2000
 
 
 def criterion_levels(content: dict, step_id: str, criterion_id: str) -> list[dict]:
     """The levels of one criterion of a frozen document (empty when it is not there)."""
-    for step in content.get("steps") or []:
-        if step.get("id") == step_id:
-            for criterion in step.get("criteria") or []:
-                if criterion.get("id") == criterion_id:
-                    return list(criterion.get("levels") or [])
-    return []
+    return list(find_criterion(content, step_id, criterion_id).get("levels") or [])
 
 
 def closed_item_message(item: ReviewItem) -> str:
@@ -90,6 +89,8 @@ def decide_review_item(item: ReviewItem, *, level: int, reason: str, user) -> Re
     item.state = ReviewItem.State.DECIDED
     item.closed_at = timezone.now()
     item.save(update_fields=["state", "closed_at"])
+    # The decision teaches the criterion's next model (free text only).
+    example = record_training_example(decision)
     record_event(
         Action.REVIEW_DECIDED,
         actor=actor,
@@ -105,6 +106,8 @@ def decide_review_item(item: ReviewItem, *, level: int, reason: str, user) -> Re
             "reason": reason,
             "job": job.pk,
             "run_reviewed": item.run_id,
+            "quality_control": item.quality_control,
+            "training_example": example.pk if example is not None else None,
         },
     )
     return decision

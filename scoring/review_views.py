@@ -12,15 +12,22 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from assessments.presenters import render_markdown
 from audit.roles import Role, has_role
 from scoring import review_services
+from scoring.content import find_criterion, find_step
 from scoring.exceptions import ReviewRefused
 from scoring.models import ReviewItem
 from scoring.review_display import REVIEW_REASONS, answer_text, breakdown_layout
-from scoring.selectors import access_review_item_by_id, open_review_items
+from scoring.selectors import (
+    QUEUE_ORDERS,
+    access_review_item_by_id,
+    most_useful_review_items,
+    open_review_items,
+)
 
 QUEUE_PAGE = 100
 
@@ -39,40 +46,53 @@ def reviewer_required(view):
     return wrapper
 
 
+def _order(request) -> str:
+    """The queue's order from ``?order=``: oldest first unless "useful" is asked for."""
+    order = request.GET.get("order", "oldest")
+    return order if order in QUEUE_ORDERS else "oldest"
+
+
+def _queue_items(order: str, slug: str | None, limit: int, exclude: int | None = None) -> list:
+    if order == "useful":
+        items = most_useful_review_items(slug, limit + (exclude is not None))
+        return [item for item in items if item.pk != exclude][:limit]
+    return list(open_review_items(slug).exclude(pk=exclude)[:limit])
+
+
 @never_cache
 @reviewer_required
 def queue(request):
-    """Open items, oldest first, optionally for one assessment."""
+    """Open items, oldest first or most useful first, optionally for one assessment."""
     slug = request.GET.get("assessment") or None
-    items = open_review_items(slug)
+    order = _order(request)
     rows = [
         {
             "id": item.pk,
             "assessment": item.run.version.content.get("title", ""),
-            "step": _step(item.run.version.content, item.step_id).get("title", item.step_id),
+            "step": find_step(item.run.version.content, item.step_id).get("title", item.step_id),
             "criterion": item.criterion_id,
             "why": [REVIEW_REASONS.get(reason, reason) for reason in item.reasons],
             "waiting_since": item.created_at,
         }
-        for item in items[:QUEUE_PAGE]
+        for item in _queue_items(order, slug, QUEUE_PAGE)
     ]
     return render(
         request,
         "scoring/review/queue.html",
-        {"rows": rows, "total": items.count(), "assessment": slug},
+        {
+            "rows": rows,
+            "total": open_review_items(slug).count(),
+            "assessment": slug,
+            "order": order,
+            "orders": QUEUE_ORDERS,
+        },
     )
-
-
-def _step(content: dict, step_id: str) -> dict:
-    return next((s for s in content.get("steps") or [] if s.get("id") == step_id), {})
 
 
 def _item_context(item: ReviewItem) -> dict:
     content = item.run.version.content
-    step = _step(content, item.step_id)
-    criterion = next(
-        (c for c in step.get("criteria") or [] if c.get("id") == item.criterion_id), {}
-    )
+    step = find_step(content, item.step_id)
+    criterion = find_criterion(content, item.step_id, item.criterion_id)
     erased = item.run.inputs is not None and item.run.inputs.erased_at is not None
     answers = json.loads(item.run.inputs.responses_json) if item.run.inputs else {}
     # The answer lets the evidence show the words each concept matched (it stores offsets only).
@@ -140,9 +160,11 @@ def item(request, item_id: int):
             except ReviewRefused as error:
                 context["error"] = str(error)
             else:
-                following = open_review_items().exclude(pk=review_item.pk).first()
-                if following is not None:
-                    return redirect("review:item", item_id=following.pk)
-                return redirect("review:queue")
+                order = _order(request)
+                following = _queue_items(order, None, 1, exclude=review_item.pk)
+                suffix = "?order=useful" if order == "useful" else ""
+                if following:
+                    return redirect(reverse("review:item", args=[following[0].pk]) + suffix)
+                return redirect(reverse("review:queue") + suffix)
         return render(request, "scoring/review/item.html", context, status=400)
     return render(request, "scoring/review/item.html", context)

@@ -65,3 +65,14 @@ def train_text_models(version_id: int, actor: str = "system", activate: bool = T
     version = AssessmentVersion.objects.get(pk=version_id)
     outcomes = training.train_text_models(version, actor=actor, activate=activate)
     return [[outcome.criterion_key, outcome.status, outcome.note] for outcome in outcomes]
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def retrain_text_model(
+    assessment_id: int, criterion_key: str, actor: str = "system", force: bool = False
+) -> list | None:
+    """Retrain one criterion once enough reviewers' labels have gathered (or at once with
+    ``force``); None when it was not due. Safe twice: a second delivery finds the labels
+    taken in."""
+    outcome = training.retrain_criterion(assessment_id, criterion_key, actor=actor, force=force)
+    return None if outcome is None else [outcome.criterion_key, outcome.status, outcome.note]

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.canonical import canonical_json
-from scoring.models import ReviewItem, ScoreInput, ScoreRun
+from scoring.models import ReviewItem, ScoreInput, ScoreRun, TrainingExample
 
 ERASED_TEXT = "(erased)"
 # Breakdown keys whose values are the candidate's own words: the phrase a concept matched
@@ -48,7 +48,8 @@ def erase_score_inputs(attempt_public_ids: Iterable) -> dict[str, int]:
     The answer snapshots lose their free text; runs whose breakdown quotes the answer are
     redacted (the one update the append-only trigger allows; ``breakdown_sha256`` stays the
     hash as scored, ``redacted_sha256`` is the new bytes'); open review items are withdrawn,
-    as there is no answer left to judge. Scores, levels and hashes stay. The runs can no
+    as there is no answer left to judge; reviewers' training examples lose the text. Scores,
+    levels and hashes stay. The runs can no
     longer be replayed, nor the attempts re-scored. Idempotent; returns what changed.
     """
     attempt_public_ids = list(attempt_public_ids)
@@ -66,10 +67,16 @@ def erase_score_inputs(attempt_public_ids: Iterable) -> dict[str, int]:
     withdrawn = ReviewItem.objects.filter(
         attempt__public_id__in=attempt_public_ids, state=ReviewItem.State.OPEN
     ).update(state=ReviewItem.State.WITHDRAWN, closed_at=now)
+    # Reviewers' labels keep their level and provenance (no personal data); the words go, and
+    # no later training reads them.
+    examples = TrainingExample.objects.filter(
+        attempt__public_id__in=attempt_public_ids, erased_at__isnull=True
+    ).update(text="", erased_at=now)
     return {
         "snapshots": snapshots,
         "runs_redacted": _redact_runs(attempt_public_ids, now),
         "reviews_withdrawn": withdrawn,
+        "training_examples_erased": examples,
     }
 
 

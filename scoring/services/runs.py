@@ -20,6 +20,7 @@ from scoring.services.compiled import (
     engine_overrides,
     frozen_content,
 )
+from scoring.services.quality_control import quality_control_items
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +186,8 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
 
 def _sync_review_items(run: ScoreRun, breakdown, *, first_run: bool) -> None:
     """Open a review item per criterion the engine could not settle; withdraw open items the
-    new run settled (a new model, or a human decision already applied)."""
+    new run settled (a new model, or a human decision already applied). A first run also
+    opens the quality-control items of its sample; later runs leave those open."""
     needing = {
         criterion.key: criterion for criterion in breakdown.criteria() if criterion.needs_review
     }
@@ -199,7 +201,7 @@ def _sync_review_items(run: ScoreRun, breakdown, *, first_run: bool) -> None:
             )
         }
     for key, item in open_items.items():
-        if key not in needing:
+        if key not in needing and not item.quality_control:
             item.state = ReviewItem.State.WITHDRAWN
             item.closed_at = now
             item.save(update_fields=["state", "closed_at"])
@@ -211,6 +213,7 @@ def _sync_review_items(run: ScoreRun, breakdown, *, first_run: bool) -> None:
             "machine_method": criterion.method,
             "machine_level": criterion.level.index,
             "machine_confidence": criterion.confidence,
+            "quality_control": False,  # the machine is unsure now: an ordinary review
         }
         item = open_items.get(key)
         if item is None:
@@ -227,5 +230,7 @@ def _sync_review_items(run: ScoreRun, breakdown, *, first_run: bool) -> None:
             for name, value in fields.items():
                 setattr(item, name, value)
             item.save(update_fields=list(fields))
+    if first_run:
+        fresh += quality_control_items(run, breakdown)
     if fresh:
         ReviewItem.objects.bulk_create(fresh)

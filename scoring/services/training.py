@@ -1,8 +1,17 @@
-"""Train, store, activate and deactivate the text models of free-text criteria."""
+"""Train, store, activate, pin, roll back and deactivate the text models of free-text criteria.
+
+Reviews teach the models: every reviewer's decision on a free-text criterion is kept as a
+TrainingExample (``record_training_example``, in the decision's transaction). A model trains on
+the document's exemplars and every example on the same scale; once a criterion has gathered
+TEXT_RETRAIN_AFTER_LABELS new labels a Celery task retrains it (``retrain_criterion``), and the
+engine decides whether the new model replaces the active one. A pinned model is never replaced
+automatically. Old models stay stored, so the runs that used them still replay.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -11,11 +20,23 @@ from django.utils import timezone
 
 from audit.services import Action, record_event
 from scoring import engine
+from scoring.content import (
+    TEXT_ITEM_TYPES,
+    find_criterion,
+    find_step,
+    scale_sha256,
+    split_key,
+    text_criteria,
+)
 from scoring.exceptions import RescoreRefused
-from scoring.models import TextModel
-from scoring.services.config import hold_back_every, min_exemplars, qwk_bar
-
-TEXT_ITEM_TYPES = frozenset({"short_text", "long_text"})
+from scoring.models import ReviewDecision, ReviewItem, TextModel, TrainingExample
+from scoring.services.compiled import load_artifact
+from scoring.services.config import (
+    auto_target_qwk,
+    hold_back_every,
+    min_exemplars,
+    retrain_after_labels,
+)
 
 
 def _text_hash(text: str) -> str:
@@ -41,14 +62,6 @@ def split_exemplars(criterion: dict) -> tuple[list[tuple[str, int]], list[tuple[
     return training, held_back
 
 
-def text_criteria(content: dict) -> Iterator[tuple[str, dict, dict]]:
-    """(criterion key, step, criterion) for every criterion of a free-text step."""
-    for step in content.get("steps") or []:
-        if step.get("item", {}).get("type") in TEXT_ITEM_TYPES:
-            for criterion in step.get("criteria") or []:
-                yield f"{step['id']}/{criterion['id']}", step, criterion
-
-
 @dataclass
 class TrainingOutcome:
     """What training did for one criterion."""
@@ -64,42 +77,79 @@ def train_text_models(
 ) -> list[TrainingOutcome]:
     """Train a model for each free-text criterion of a version with enough exemplars.
 
-    Exemplars come from the frozen content, minus the held-back ones. Each model is stored
+    Exemplars come from the frozen content, minus the held-back ones, and from reviewers'
+    decisions on the same scale (TrainingExample). Each model is stored
     with its hashes and cross-validated metrics (MODEL_TRAINED); accepted ones become active
     (MODEL_ACTIVATED) unless ``activate`` is False. Training is deterministic for a seed, so
     training the same exemplars again stores nothing new.
     """
     outcomes = []
     for key, _step, criterion in text_criteria(version.content):
+        _claim_new_labels(version.assessment_id, key, at_least=0)  # this training takes them in
         outcomes.append(_train_one(version, key, criterion, actor, activate, seed))
     return outcomes
 
 
 def _train_one(version, key, criterion, actor, activate, seed) -> TrainingOutcome:
-    training, held_back = split_exemplars(criterion)
+    reviewed = list(reviewed_examples(version.assessment_id, key, criterion))
+    exemplars = engine.exemplars_of(criterion) + [(text, level) for text, level, _ in reviewed]
     n_levels = len(criterion.get("levels") or [])
     needed = min_exemplars()
-    if len(training) < needed:
-        return TrainingOutcome(
-            key, "skipped", note=f"{len(training)} training exemplars, {needed} needed"
-        )
-    if len({level for _, level in training}) < 2:
+    if len(exemplars) < needed:
+        return TrainingOutcome(key, "skipped", note=f"{len(exemplars)} exemplars, {needed} needed")
+    if len({level for _, level in exemplars}) < 2:
         return TrainingOutcome(key, "skipped", note="exemplars at one level only")
     # Outside any transaction: training takes seconds of CPU and holds no locks.
-    trained = engine.train_text_model(training, seed=seed, n_levels=n_levels)
-    accepted = engine.model_accepted(trained, bar=qwk_bar(), min_exemplars=needed)
-    return _store_model(version, key, trained, len(held_back), seed, accepted, actor, activate)
+    trained = engine.train_text_model(
+        exemplars,
+        seed=seed,
+        n_levels=n_levels,
+        target_qwk=auto_target_qwk(),
+        descriptors=engine.descriptors_of(criterion),
+    )
+    active = TextModel.objects.filter(version=version, criterion_key=key, active=True).first()
+    # The same rows for both: labels the active model never saw (the candidate's
+    # cross-validation holds each out).
+    fresh = [
+        (text, level)
+        for text, level, labelled_at in reviewed
+        if active is not None and labelled_at > active.trained_at
+    ]
+    verdict = engine.decide_replacement(
+        trained,
+        load_artifact(active.sha256) if active is not None else None,
+        fresh=fresh,
+        min_exemplars=needed,
+    )
+    return _store_model(
+        version,
+        key,
+        trained,
+        TrainedFacts(seed, len(reviewed), engine.model_accepted(trained, needed), verdict),
+        actor,
+        activate,
+    )
+
+
+@dataclass(frozen=True)
+class TrainedFacts:
+    """What the service knows of a freshly trained model beyond the engine's artifact."""
+
+    seed: int
+    n_review_examples: int
+    accepted: bool
+    verdict: engine.Replacement
 
 
 @transaction.atomic
-def _store_model(
-    version, key, trained, n_held_back, seed, accepted, actor, activate
-) -> TrainingOutcome:
+def _store_model(version, key, trained, facts: TrainedFacts, actor, activate) -> TrainingOutcome:
     artifact = trained.model
     model = TextModel.objects.filter(
         version=version, criterion_key=key, sha256=artifact.sha256
     ).first()
     status = "unchanged" if model is not None else "trained"
+    comparison = {"replace": facts.verdict.replace, "reason": facts.verdict.reason}
+    comparison |= {"candidate": facts.verdict.candidate, "active": facts.verdict.active}
     if model is None:
         model = TextModel.objects.create(
             version=version,
@@ -110,15 +160,16 @@ def _store_model(
             training_set_sha256=artifact.training_set_sha256,
             n_levels=artifact.n_levels,
             n_exemplars=trained.n_exemplars,
-            n_held_back=n_held_back,
+            n_review_examples=facts.n_review_examples,
             cv_folds=trained.folds,
             cv_qwk=trained.cv_qwk,
             cv_exact_agreement=trained.cv_exact_agreement,
-            seed=seed,
-            qwk_bar=qwk_bar(),
+            seed=facts.seed,
+            qwk_bar=trained.automation.target_qwk,
             min_exemplars=min_exemplars(),
-            accepted=accepted,
+            accepted=facts.accepted,
             trained_by=actor,
+            comparison=comparison,
         )
         record_event(
             Action.MODEL_TRAINED,
@@ -131,16 +182,26 @@ def _store_model(
                 "sha256": model.sha256,
                 "training_set_sha256": model.training_set_sha256,
                 "n_exemplars": model.n_exemplars,
+                "n_review_examples": model.n_review_examples,
                 "cv_qwk": round(model.cv_qwk, 6),
                 "cv_exact_agreement": round(model.cv_exact_agreement, 6),
-                "qwk_bar": model.qwk_bar,
-                "accepted": accepted,
+                "target_qwk": model.qwk_bar,
+                "accepted": model.accepted,
+                "comparison": comparison,
             },
         )
-    if activate and model.accepted and not model.active:
-        model = activate_text_model(model, actor=actor)
-    verdict = "accepted" if model.accepted else f"below the QWK bar {model.qwk_bar}"
-    note = f"QWK {model.cv_qwk:.3f}, exact {model.cv_exact_agreement:.3f}: {verdict}"
+    note = (
+        f"QWK {model.cv_qwk:.3f}, exact {model.cv_exact_agreement:.3f}, coverage at the target "
+        f"{trained.automation.cv_coverage:.0%}: {facts.verdict.reason}"
+    )
+    if activate and facts.verdict.replace and not model.active:
+        pinned = TextModel.objects.filter(
+            version=version, criterion_key=key, active=True, pinned=True
+        ).first()
+        if pinned is None:
+            model = activate_text_model(model, actor=actor)
+        else:
+            note += f"; not activated: model {pinned.sha256[:12]} is pinned"
     return TrainingOutcome(key, status, model, note)
 
 
@@ -151,7 +212,8 @@ def activate_text_model(model: TextModel, *, actor: str = "system") -> TextModel
     model = TextModel.objects.select_for_update().get(pk=model.pk)
     if not model.accepted:
         raise RescoreRefused(
-            f"model {model.sha256[:12]} did not reach the QWK bar; it cannot be activated"
+            f"model {model.sha256[:12]} meets the agreement target on no answers; it cannot be "
+            "activated"
         )
     if model.active:
         return model
@@ -160,10 +222,12 @@ def activate_text_model(model: TextModel, *, actor: str = "system") -> TextModel
         .filter(version_id=model.version_id, criterion_key=model.criterion_key, active=True)
         .values_list("pk", "sha256")
     )
-    TextModel.objects.filter(pk__in=[pk for pk, _ in previous]).update(active=False)
+    TextModel.objects.filter(pk__in=[pk for pk, _ in previous]).update(active=False, pinned=False)
     model.active = True
     model.activated_at = timezone.now()
-    model.save(update_fields=["active", "activated_at"])
+    if previous:
+        model.replaced_id = previous[0][0]
+    model.save(update_fields=["active", "activated_at", "replaced"])
     record_event(
         Action.MODEL_ACTIVATED,
         actor=actor,
@@ -184,11 +248,186 @@ def deactivate_text_model(model: TextModel, *, actor: str = "system") -> TextMod
     model = TextModel.objects.select_for_update().get(pk=model.pk)
     if model.active:
         model.active = False
-        model.save(update_fields=["active"])
+        model.pinned = False
+        model.save(update_fields=["active", "pinned"])
         record_event(
-            getattr(Action, "MODEL_DEACTIVATED", "model.deactivated"),
+            Action.MODEL_DEACTIVATED,
             actor=actor,
             subject=f"text_model:{model.pk}",
             payload={"criterion": model.criterion_key, "sha256": model.sha256},
         )
     return model
+
+
+@transaction.atomic
+def set_text_model_pinned(model: TextModel, pinned: bool, *, actor: str = "system") -> TextModel:
+    """Pin an active model (retraining stores new models but never swaps it) or unpin it."""
+    model = TextModel.objects.select_for_update().get(pk=model.pk)
+    if pinned and not model.active:
+        raise RescoreRefused(
+            f"model {model.sha256[:12]} is not active; only the active one is pinned"
+        )
+    if model.pinned != pinned:
+        model.pinned = pinned
+        model.save(update_fields=["pinned"])
+        record_event(
+            Action.MODEL_PINNED if pinned else Action.MODEL_UNPINNED,
+            actor=actor,
+            subject=f"text_model:{model.pk}",
+            payload={"criterion": model.criterion_key, "sha256": model.sha256},
+        )
+    return model
+
+
+@transaction.atomic
+def roll_back_text_model(model: TextModel, *, actor: str = "system") -> TextModel:
+    """Make the model an active one replaced active again; returns it.
+
+    The rolled-back model stays stored (runs that used it still replay) and keeps nothing
+    pointing back to it, so a second rollback goes further back, not round in a circle.
+    """
+    model = TextModel.objects.select_for_update().get(pk=model.pk)
+    if not model.active:
+        raise RescoreRefused(
+            f"model {model.sha256[:12]} is not active: there is nothing to roll back"
+        )
+    if model.replaced_id is None:
+        raise RescoreRefused(
+            f"model {model.sha256[:12]} replaced no earlier model; deactivate it instead"
+        )
+    earlier = TextModel.objects.select_for_update().get(pk=model.replaced_id)
+    model.active = False
+    model.pinned = False
+    model.save(update_fields=["active", "pinned"])
+    earlier.active = True
+    earlier.activated_at = timezone.now()
+    earlier.save(update_fields=["active", "activated_at"])
+    record_event(
+        Action.MODEL_ROLLED_BACK,
+        actor=actor,
+        subject=f"text_model:{earlier.pk}",
+        payload={
+            "version": model.version_id,
+            "criterion": model.criterion_key,
+            "from_sha256": model.sha256,
+            "to_sha256": earlier.sha256,
+        },
+    )
+    return earlier
+
+
+# --- Reviews teach the models ------------------------------------------------------------------
+
+
+def reviewed_examples(assessment_id: int, key: str, criterion: dict) -> Iterator[tuple]:
+    """(text, level, labelled_at) of every reviewer's label for the criterion on its scale,
+    oldest first; erased examples are left out."""
+    return (
+        TrainingExample.objects.filter(
+            assessment_id=assessment_id,
+            criterion_key=key,
+            scale_sha256=scale_sha256(criterion),
+            erased_at__isnull=True,
+        )
+        .order_by("labelled_at", "pk")
+        .values_list("text", "level", "labelled_at")
+        .iterator()
+    )
+
+
+def record_training_example(decision: ReviewDecision) -> TrainingExample | None:
+    """Keep a reviewer's decision on a free-text criterion as a labelled example (in the
+    decision's transaction); after commit, retraining is asked for when it is due.
+
+    Returns None for a criterion that is not free text or an answer with no words.
+    """
+    item: ReviewItem = decision.item
+    version = item.run.version
+    step = find_step(version.content, item.step_id)
+    if step.get("item", {}).get("type") not in TEXT_ITEM_TYPES or item.run.inputs is None:
+        return None
+    answer = json.loads(item.run.inputs.responses_json).get(item.step_id)
+    text = answer.get("text") if isinstance(answer, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        return None
+    criterion = find_criterion(version.content, item.step_id, item.criterion_id)
+    example = TrainingExample.objects.create(
+        assessment_id=version.assessment_id,
+        criterion_key=item.criterion_key,
+        scale_sha256=scale_sha256(criterion),
+        text=text,
+        level=decision.level,
+        decision=decision,
+        attempt_id=decision.attempt_id,
+        version=version,
+        reviewer_label=decision.reviewer_label,
+        labelled_at=decision.decided_at,
+        quality_control=item.quality_control,
+        machine_level=item.machine_level,
+    )
+    assessment_id, key = version.assessment_id, item.criterion_key
+    transaction.on_commit(lambda: request_retraining_if_due(assessment_id, key))
+    return example
+
+
+def new_labels(assessment_id: int, key: str):
+    """The criterion's examples no training has taken in yet."""
+    return TrainingExample.objects.filter(
+        assessment_id=assessment_id, criterion_key=key, trained_at__isnull=True
+    )
+
+
+def request_retraining_if_due(assessment_id: int, key: str) -> bool:
+    """Send the retraining task when TEXT_RETRAIN_AFTER_LABELS new labels have gathered."""
+    if new_labels(assessment_id, key).count() < retrain_after_labels():
+        return False
+    from scoring.tasks import retrain_text_model
+
+    retrain_text_model.delay(assessment_id, key)
+    return True
+
+
+def _claim_new_labels(assessment_id: int, key: str, *, at_least: int) -> int:
+    """Mark the criterion's new labels as taken in by this training, if there are at least
+    ``at_least``; returns how many. Rows another training is claiming are skipped, so two
+    tasks sent for the same labels do not both train."""
+    with transaction.atomic():
+        ids = list(
+            new_labels(assessment_id, key)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        if len(ids) < at_least:
+            return 0
+        TrainingExample.objects.filter(pk__in=ids).update(trained_at=timezone.now())
+    return len(ids)
+
+
+def version_to_retrain(assessment_id: int, key: str):
+    """The latest published version that has the criterion: where new candidates are
+    invited. Earlier versions keep their models until trained on demand."""
+    from assessments.models import AssessmentVersion
+
+    step_id, criterion_id = split_key(key)
+    for version in AssessmentVersion.objects.filter(assessment_id=assessment_id).order_by(
+        "-number"
+    ):
+        if find_criterion(version.content, step_id, criterion_id):
+            return version
+    return None
+
+
+def retrain_criterion(
+    assessment_id: int, key: str, *, actor: str = "system", force: bool = False
+) -> TrainingOutcome | None:
+    """Retrain one criterion on everything labelled so far, once TEXT_RETRAIN_AFTER_LABELS new
+    labels have gathered (at once with ``force``); None when it was not due."""
+    claimed = _claim_new_labels(assessment_id, key, at_least=0 if force else retrain_after_labels())
+    if not claimed and not force:
+        return None
+    version = version_to_retrain(assessment_id, key)
+    if version is None:
+        return None
+    step_id, criterion_id = split_key(key)
+    criterion = find_criterion(version.content, step_id, criterion_id)
+    return _train_one(version, key, criterion, actor, activate=True, seed=0)

@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Exists, Max, OuterRef
 
 from assessments.models import AssessmentVersion, Attempt
+from scoring import tasks
+from scoring.services import training
 
 
 def versions_to_train(slug: str | None, number: int | None):
@@ -28,8 +30,11 @@ def versions_to_train(slug: str | None, number: int | None):
 class Command(BaseCommand):
     help = (
         "Train a text model for each free-text criterion with enough labelled exemplars "
-        "(TEXT_MODEL_MIN_EXEMPLARS, after holding some back), store it with its hashes and "
-        "cross-validated QWK, and activate it when it reaches TEXT_MODEL_QWK_BAR."
+        "(TEXT_MODEL_MIN_EXEMPLARS: the document's and reviewers' labels), store it with its "
+        "hashes, cross-validated figures and its comparison with the active model, and activate "
+        "it when it meets TEXT_AUTO_TARGET_QWK on some answers and does no worse than the active "
+        "one (never replacing a pinned model). --criterion retrains one criterion of an "
+        "assessment's latest version on everything labelled so far."
     )
 
     def add_arguments(self, parser):
@@ -44,34 +49,65 @@ class Command(BaseCommand):
         parser.add_argument(
             "--queue", action="store_true", help="Send the work to the Celery workers instead."
         )
+        parser.add_argument(
+            "--criterion",
+            metavar="STEP/CRITERION",
+            help="Retrain one criterion now (with --assessment), as the retraining task does.",
+        )
 
     def handle(self, *args, **options):
         if options["version_number"] and not options["assessment"]:
             raise CommandError("--version-number needs --assessment.")
+        if options["criterion"]:
+            self.retrain_criterion(options)
+            return
         versions = list(versions_to_train(options["assessment"], options["version_number"]))
         if not versions:
             raise CommandError("No published version matches.")
         actor = "system:train_text_models"
         for version in versions:
             if options["queue"]:
-                from scoring.tasks import train_text_models
-
-                train_text_models.delay(
+                tasks.train_text_models.delay(
                     version.pk, actor=actor, activate=not options["no_activate"]
                 )
                 self.stdout.write(f"{version}: training queued")
                 continue
-            outcomes = train_text_models(
+            outcomes = training.train_text_models(
                 version, actor=actor, activate=not options["no_activate"], seed=options["seed"]
             )
             if not outcomes:
                 self.stdout.write(f"{version}: no free-text criteria")
             for outcome in outcomes:
-                active = " [active]" if outcome.model is not None and outcome.model.active else ""
-                self.stdout.write(
-                    f"{version} {outcome.criterion_key}: {outcome.status}{active} — {outcome.note}"
-                )
+                self.write_outcome(version, outcome)
         self.stdout.write(
             "Attempts already scored keep their runs; re-score them to use new models "
             "(manage.py rescore --assessment SLUG --outdated)."
         )
+
+    def write_outcome(self, version, outcome) -> None:
+        active = " [active]" if outcome.model is not None and outcome.model.active else ""
+        self.stdout.write(
+            f"{version} {outcome.criterion_key}: {outcome.status}{active} — {outcome.note}"
+        )
+
+    def retrain_criterion(self, options) -> None:
+        if not options["assessment"] or options["version_number"]:
+            raise CommandError("--criterion needs --assessment (it trains the latest version).")
+        assessment_id = (
+            AssessmentVersion.objects.filter(assessment__slug=options["assessment"])
+            .values_list("assessment_id", flat=True)
+            .first()
+        )
+        if assessment_id is None:
+            raise CommandError("No published version matches.")
+        key = options["criterion"]
+        version = training.version_to_retrain(assessment_id, key)
+        if version is None:
+            raise CommandError(f"No version of {options['assessment']} has a criterion {key!r}.")
+        actor = "system:train_text_models"
+        if options["queue"]:
+            tasks.retrain_text_model.delay(assessment_id, key, actor=actor, force=True)
+            self.stdout.write(f"{key}: retraining queued")
+            return
+        outcome = training.retrain_criterion(assessment_id, key, actor=actor, force=True)
+        self.write_outcome(version, outcome)
