@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 
-from assessments import selectors
+from assessments import notices, selectors
 from assessments import services as assessment_services
 from assessments.authoring import admin as authoring_admin
 from assessments.authoring import services as authoring
-from assessments.exceptions import InvalidDocument
+from assessments.exceptions import AssessmentError, InvalidDocument
 from assessments.models import Assessment, AssessmentVersion, Attempt, Invitation, Response
 from audit.roles import Role, RoleAdminMixin, has_role
 
@@ -24,8 +24,26 @@ def _can_author(request) -> bool:
     return has_role(request.user, Role.RECRUITER)
 
 
+class AssessmentAdminForm(forms.ModelForm):
+    """Owner and sharing, and what the candidates' notice says."""
+
+    notice_jurisdictions = forms.MultipleChoiceField(
+        label="Notice rules that apply",
+        choices=notices.jurisdiction_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Where the candidates live or the job is: the notice names these rules, and an "
+        "invitation can only be started after the longest notice period among them.",
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ("owner", "shared_with", "notice_qualifications", "notice_jurisdictions")
+
+
 @admin.register(Assessment)
 class AssessmentAdmin(RoleAdminMixin, admin.ModelAdmin):
+    form = AssessmentAdminForm
     list_display = ("title", "slug", "role", "latest_number", "updated_at")
     list_filter = ("role", "updated_at")
     search_fields = ("title", "slug", "role", "description")
@@ -36,12 +54,67 @@ class AssessmentAdmin(RoleAdminMixin, admin.ModelAdmin):
         "description",
         "owner",
         "shared_with",
+        "notice_qualifications",
+        "notice_jurisdictions",
         "created_at",
         "updated_at",
     )
     # Titles change by publishing a new version; only who sees the results changes here.
     readonly_fields = ("slug", "title", "role", "description", "created_at", "updated_at")
     actions = ["clone_selected", "new_draft_selected"]
+    change_form_template = "admin/assessments/assessment/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/automation/",
+                self.admin_site.admin_view(self.automation_view),
+                name="assessments_assessment_automation",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        assessment = self.get_object(request, object_id)
+        extra = {
+            "automation_pause": selectors.current_pause(assessment.pk) if assessment else None,
+            "may_stop_automation": bool(assessment)
+            and selectors.may_stop_automation(request.user, assessment),
+            "past_pauses": assessment.automation_pauses.exclude(resumed_at__isnull=True)[:10]
+            if assessment
+            else [],
+        }
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def automation_view(self, request, pk: int):
+        """The stop button: pause (with a reason) or resume the assessment's automation."""
+        assessment = get_object_or_404(Assessment, pk=pk)
+        if request.method != "POST" or not selectors.may_stop_automation(request.user, assessment):
+            raise PermissionDenied
+        try:
+            if request.POST.get("action") == "pause":
+                assessment_services.pause_assessment(
+                    assessment, user=request.user, reason=request.POST.get("reason", "")
+                )
+                self.message_user(
+                    request,
+                    "Automation paused: every criterion now goes to a person and no credential "
+                    "is issued until you resume.",
+                    messages.WARNING,
+                )
+            else:
+                assessment_services.resume_assessment(
+                    assessment, user=request.user, note=request.POST.get("note", "")
+                )
+                self.message_user(
+                    request,
+                    "Automation resumed. Attempts scored during the pause stay with their "
+                    "reviewers.",
+                    messages.SUCCESS,
+                )
+        except AssessmentError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        return redirect("admin:assessments_assessment_change", pk)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(latest=Max("versions__number"))
@@ -81,6 +154,13 @@ class AssessmentAdmin(RoleAdminMixin, admin.ModelAdmin):
         if "shared_with" in form.changed_data:
             assessment_services.share_assessment_with(
                 obj, form.cleaned_data["shared_with"], user=request.user
+            )
+        if {"notice_qualifications", "notice_jurisdictions"} & set(form.changed_data):
+            assessment_services.set_assessment_notice(
+                obj,
+                qualifications=form.cleaned_data["notice_qualifications"],
+                jurisdictions=form.cleaned_data["notice_jurisdictions"],
+                user=request.user,
             )
 
     def save_related(self, request, form, formsets, change):

@@ -18,7 +18,7 @@ from assessments.models import (
 )
 from assessments.published import published_versions
 from assessments.tokens import hash_token
-from audit.roles import Role
+from audit.roles import Role, has_role
 
 # Erasure replaces the address with one in this reserved domain (services.erased_email).
 ERASED_EMAIL_DOMAIN = "@erased.invalid"
@@ -169,6 +169,16 @@ def current_pause(assessment_id: int) -> AutomationPause | None:
         AutomationPause.objects.select_related("paused_by")
         .filter(assessment_id=assessment_id, resumed_at__isnull=True)
         .first()
+    )
+
+
+def may_stop_automation(user, assessment: Assessment) -> bool:
+    """Whether ``user`` may pause or resume an assessment's automation (human oversight): its
+    owner, the recruiters it is shared with, the Compliance role and superusers."""
+    if has_role(user, Role.COMPLIANCE):
+        return True
+    return has_role(user, Role.RECRUITER) and (
+        assessment.owner_id == user.pk or assessment.shared_with.filter(pk=user.pk).exists()
     )
 
 

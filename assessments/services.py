@@ -845,6 +845,32 @@ def share_assessment_with(assessment: Assessment, people, *, user) -> None:
         )
 
 
+ASSESSMENT_NOTICE_CHANGED = "assessment.notice_changed"
+
+
+def set_assessment_notice(
+    assessment: Assessment, *, qualifications: str, jurisdictions: list[str], user
+) -> None:
+    """Change what the candidates' notice says (audited). Invitations made from now on carry
+    the new wording, as a new notice version; earlier consents keep the version they saw."""
+    unknown = sorted(set(jurisdictions) - set(notices.jurisdictions()))
+    if unknown:
+        raise InvalidAnswer(f"Unknown notice rules: {', '.join(unknown)}.")
+    with transaction.atomic():
+        assessment.notice_qualifications = qualifications.strip()[:2000]
+        assessment.notice_jurisdictions = sorted(set(jurisdictions))
+        assessment.save(update_fields=["notice_qualifications", "notice_jurisdictions"])
+        record_event(
+            ASSESSMENT_NOTICE_CHANGED,
+            actor=actor_for_user(user),
+            subject=f"assessment:{assessment.slug}",
+            payload={
+                "qualifications": assessment.notice_qualifications,
+                "jurisdictions": assessment.notice_jurisdictions,
+            },
+        )
+
+
 # --- Human oversight: the stop button ----------------------------------------------------------
 # While an assessment's automation is paused, the scoring job sends every criterion of its
 # attempts to a person (scoring.services.runs) and no credential is issued (credentials

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from assessments.models import AssessmentVersion
-from assessments.selectors import invitation_erased
+from assessments.selectors import automation_paused, invitation_erased, paused_assessment_ids
 from assessments.tokens import hash_token, new_token
 from audit.roles import Role, has_role
 from audit.services import Action, actor_for_user, record_event
@@ -144,18 +144,23 @@ def enqueue_issuance(job_id: int) -> None:
 
 
 def issuable_runs():
-    """Passed, current, final score runs whose attempt has no issuance job yet."""
+    """Passed, current, final score runs whose attempt has no issuance job yet, of assessments
+    whose automation is not paused (human oversight: they wait for the resume)."""
     return (
         ScoreRun.objects.filter(passed=True, needs_review=False, superseded_by__isnull=True)
         .filter(~Exists(IssuanceJob.objects.filter(attempt=OuterRef("attempt"))))
+        .exclude(attempt__version__assessment_id__in=paused_assessment_ids())
         .select_related("attempt__version__assessment")
         .order_by("created_at", "pk")
     )
 
 
 def request_issuance(run: ScoreRun) -> IssuanceJob | None:
-    """Write the outbox row for a passed run (idempotent); the message leaves after commit."""
+    """Write the outbox row for a passed run (idempotent); the message leaves after commit.
+    Nothing while the assessment's automation is paused."""
     if not run.passed or run.needs_review:
+        return None
+    if automation_paused(run.attempt.version.assessment_id):
         return None
     try:
         with transaction.atomic():
@@ -288,6 +293,10 @@ def issue_credential(job_id: int) -> Credential | None:
             .first()
         )
         if job is None:
+            return None
+        if automation_paused(job.attempt.version.assessment_id):
+            # Written before the stop button was pressed: held, still pending, until the
+            # resume (the outbox sweeper sends its message again).
             return None
         invitation = job.attempt.invitation
         if invitation_erased(invitation):
