@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +21,8 @@ from assessments import services
 from assessments.emails import candidate_link
 from assessments.exceptions import InvalidAnswer
 from assessments.forms import CsvInviteForm, DecideAccommodationForm, InviteForm
-from assessments.models import AccommodationRequest, Attempt, Invitation
+from assessments.models import AccommodationRequest, Attempt, Invitation, InvitationImport
+from assessments.selectors import access_invitation_import, import_progress
 from audit.roles import RoleAdminMixin
 
 _BaseInvitationAdmin = authoring_admin.InvitationAdmin
@@ -78,6 +80,16 @@ class InvitationAdmin(_BaseInvitationAdmin):
                 self.admin_site.admin_view(self.import_csv_view),
                 name="assessments_invitation_import_csv",
             ),
+            path(
+                "import-csv/<int:import_id>/",
+                self.admin_site.admin_view(self.import_progress_view),
+                name="assessments_invitation_import_progress",
+            ),
+            path(
+                "import-csv/<int:import_id>/status.json",
+                self.admin_site.admin_view(self.import_status_view),
+                name="assessments_invitation_import_status",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -110,7 +122,10 @@ class InvitationAdmin(_BaseInvitationAdmin):
                 send=data["send_email"],
             )
             if data["send_email"]:
-                messages.success(request, f"Invitation sent to {invitation.candidate_email}.")
+                messages.success(
+                    request,
+                    f"Invitation created; its email to {invitation.candidate_email} is on its way.",
+                )
             else:
                 messages.success(
                     request,
@@ -125,53 +140,66 @@ class InvitationAdmin(_BaseInvitationAdmin):
         return TemplateResponse(request, "admin/assessments/invitation/invite.html", context)
 
     def import_csv_view(self, request):
-        """Invite many candidates from a CSV; bad rows are reported by line, good rows kept."""
+        """Upload a CSV of candidates: the file is read and queued at once, the invitations are
+        made by a worker, and the progress page follows them."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = CsvInviteForm(request.POST or None, request.FILES or None)
-        result = None
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                result = services.import_invitations_csv(
+                job = services.start_invitation_import(
                     data["version"],
                     data["file"].read(),
                     user=request.user,
-                    ttl=_ttl(form),
+                    file_name=data["file"].name,
+                    valid_days=data["valid_days"],
                     allow_retake=data["allow_retake"],
                     send=data["send_email"],
                 )
             except InvalidAnswer as error:
                 form.add_error("file", str(error))
             else:
-                if result.created:
-                    messages.success(request, f"{len(result.created)} candidates invited.")
-                if result.unsent:
-                    messages.warning(
-                        request,
-                        f"{len(result.unsent)} emails could not be sent; use "
-                        "“Send a new link” on those invitations.",
-                    )
-                if not result.errors:
-                    return redirect("admin:assessments_invitation_changelist")
-        context = self._context(
-            request, "Invite candidates from a CSV file", form=form, result=result
-        )
+                return redirect("admin:assessments_invitation_import_progress", job.pk)
+        context = self._context(request, "Invite candidates from a CSV file", form=form)
         return TemplateResponse(request, "admin/assessments/invitation/import_csv.html", context)
+
+    def _import_for(self, request, import_id: int) -> InvitationImport:
+        """The import, for those who may invite and see it (``access_invitation_import``)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        job = access_invitation_import(request.user, import_id)
+        if job is None:
+            raise Http404("No such import.")
+        return job
+
+    def import_progress_view(self, request, import_id: int):
+        """How far an import is, refreshed by static/js/invitation-import.js; then every row
+        that could not be invited, by line."""
+        job = self._import_for(request, import_id)
+        context = self._context(
+            request,
+            f"Invitations from {job.file_name or 'a CSV file'}",
+            job=job,
+            progress=import_progress(job),
+        )
+        return TemplateResponse(
+            request, "admin/assessments/invitation/import_progress.html", context
+        )
+
+    def import_status_view(self, request, import_id: int):
+        """The progress page's figures as JSON, polled while the import runs."""
+        return JsonResponse(import_progress(self._import_for(request, import_id)))
 
     @admin.action(description="Send a new link by email (the old link stops working)")
     def send_new_link(self, request, queryset):
         if not self.has_change_permission(request):
             raise PermissionDenied
-        sent = 0
         for invitation in queryset:
-            try:
-                services.resend_invitation(invitation, user=request.user)
-                sent += 1
-            except OSError as error:
-                messages.error(request, f"{invitation.candidate_email}: {error}")
-        if sent:
-            messages.success(request, f"{sent} invitation emails sent with a new link.")
+            services.resend_invitation(invitation, user=request.user)
+        messages.success(
+            request, f"{len(queryset)} invitation email(s) with a new link queued for sending."
+        )
 
 
 @admin.register(AccommodationRequest)

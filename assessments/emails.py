@@ -1,7 +1,7 @@
 """Emails to candidates and recruiters, rendered from templates in templates/emails/."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -36,14 +36,6 @@ def invitation_message(invitation: Invitation, token: str) -> EmailMultiAlternat
         "notice": invitation.notice.content if invitation.notice else None,
     }
     return _message("invitation", context, [invitation.candidate_email])
-
-
-def send_messages(messages: list[EmailMultiAlternatives]) -> int:
-    """Send several messages over one connection; returns how many were sent."""
-    if not messages:
-        return 0
-    with get_connection() as connection:
-        return connection.send_messages(messages) or 0
 
 
 def accommodation_decision_message(request: AccommodationRequest) -> EmailMultiAlternatives:

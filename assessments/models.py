@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from outbox.models import OutboxJob
+
 
 class Assessment(models.Model):
     """An assessment a recruiter edits; candidates only ever see its published versions."""
@@ -277,6 +279,35 @@ class AutomationPause(models.Model):
 
     def __str__(self) -> str:
         return f"Automation paused on {self.assessment.slug} at {self.paused_at:%Y-%m-%d %H:%M}"
+
+
+class InvitationImport(OutboxJob):
+    """A CSV of candidates to invite, worked through by a Celery task in batches.
+
+    The upload only stores the rows that can be invited (``rows``: [line, name, email]) and the
+    rows that cannot (``errors``: [line, message]); the task invites ``rows[processed:]`` a batch
+    per transaction, moving ``processed`` in the same transaction, so a crash loses nothing and
+    running it again invites nobody twice. The rows are blanked once done (personal data).
+    """
+
+    task_name = "assessments.tasks.import_invitations"
+
+    version = models.ForeignKey(AssessmentVersion, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    valid_days = models.PositiveIntegerField()
+    allow_retake = models.BooleanField(default=False)
+    send_email = models.BooleanField(default=True)
+    rows = models.JSONField(default=list)
+    total_rows = models.PositiveIntegerField(default=0, help_text="Rows that can be invited.")
+    processed = models.PositiveIntegerField(default=0, help_text="Of those, worked through.")
+    invited = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"Invitation import {self.pk} ({self.state})"
 
 
 # Draft tables live in their own module; importing them here registers them with the app.

@@ -14,6 +14,7 @@ from assessments.models import (
     Attempt,
     AutomationPause,
     Invitation,
+    InvitationImport,
     NoticeVersion,
 )
 from assessments.published import published_versions
@@ -146,6 +147,34 @@ def may_manage_access(user, assessment: Assessment) -> bool:
     """Whether ``user`` chooses an assessment's owner and who else sees its results: its
     owner or a superuser (the results page and the admin ask the same question)."""
     return user.is_superuser or (assessment.owner_id is not None and assessment.owner_id == user.pk)
+
+
+def import_progress(job: InvitationImport) -> dict:
+    """How far an invitation import is, as the progress page and its JSON show it."""
+    return {
+        "state": job.state,
+        "total": job.total_rows,
+        "processed": job.processed,
+        "invited": job.invited,
+        "refused": len(job.errors),
+        "percent": 100 if job.total_rows == 0 else round(100 * job.processed / job.total_rows),
+        "error": job.last_error if job.state == InvitationImport.State.FAILED else "",
+    }
+
+
+def access_invitation_import(user, import_id: int) -> InvitationImport | None:
+    """An invitation import, for the recruiter who started it or who recruits for its
+    assessment; None for everybody else (who must not learn it exists)."""
+    job = (
+        InvitationImport.objects.select_related("version__assessment").filter(pk=import_id).first()
+    )
+    if job is None:
+        return None
+    if job.created_by_id == user.pk or (
+        assessments_recruited_by(user).filter(pk=job.version.assessment_id).exists()
+    ):
+        return job
+    return None
 
 
 def accommodation_requests(invitation: Invitation) -> list[AccommodationRequest]:

@@ -4,7 +4,7 @@ import csv
 import io
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from assessments.models import (
     Attempt,
     AutomationPause,
     Invitation,
+    InvitationImport,
     NoticeVersion,
     Response,
 )
@@ -426,15 +427,15 @@ def _audit_action(name: str, fallback: str) -> str:
     return getattr(Action, name, fallback)
 
 
-def send_invitation(invitation: Invitation, token: str, *, user=None, connection=None) -> None:
-    """Email the invitation link and record when it went out."""
+def send_invitation(invitation: Invitation, token: str, *, user=None) -> None:
+    """Queue the invitation email in the outbox (sent after commit, with retries) and record
+    when; ``sent_at`` is when it was handed to the outbox."""
     from assessments.emails import invitation_message
 
-    message = invitation_message(invitation, token)
-    if connection is not None:
-        message.connection = connection
-    message.send()
     with transaction.atomic():
+        outbox.queue_email(
+            invitation_message(invitation, token), reference=f"invitation:{invitation.public_id}"
+        )
         Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
         record_event(
             Action.INVITATION_SENT,
@@ -488,6 +489,7 @@ def renew_invitation_link(
     return token
 
 
+@transaction.atomic
 def resend_invitation(invitation: Invitation, *, user=None) -> Invitation:
     """Email a new link for an invitation (after a lost email or an expiry)."""
     token = renew_invitation_link(invitation, user=user)
@@ -502,15 +504,6 @@ class CsvRowError:
 
     line: int
     message: str
-
-
-@dataclass
-class CsvImportResult:
-    """What an invitation CSV produced: invitations made, rows refused, emails not sent."""
-
-    created: list[Invitation] = field(default_factory=list)
-    errors: list[CsvRowError] = field(default_factory=list)
-    unsent: list[Invitation] = field(default_factory=list)
 
 
 _NAME_COLUMNS = ("name", "candidate_name", "full name", "full_name")
@@ -588,59 +581,106 @@ def parse_invitation_csv(data: bytes) -> tuple[list[tuple[int, str, str]], list[
     return good, errors
 
 
-def import_invitations_csv(
+IMPORT_BATCH_ROWS = 200  # rows invited per transaction: progress moves, a crash loses one batch
+
+
+@transaction.atomic
+def start_invitation_import(
     version: AssessmentVersion,
     data: bytes,
     *,
     user=None,
-    ttl: timedelta | None = None,
+    valid_days: int,
+    file_name: str = "",
     allow_retake: bool = False,
     send: bool = True,
-) -> CsvImportResult:
-    """Invite every good row of a CSV; bad rows are reported by line and change nothing.
+) -> InvitationImport:
+    """Read a CSV of candidates and queue the import job that invites them; returns at once.
 
-    Raises InvalidCsv when the file as a whole cannot be read.
+    Rows that cannot be used are recorded by line at once and change nothing. Raises InvalidCsv
+    (and stores nothing) when the file as a whole cannot be read.
     """
     rows, errors = parse_invitation_csv(data)
+    job = InvitationImport.objects.create(
+        version=version,
+        created_by=user,
+        file_name=file_name[:255],
+        valid_days=valid_days,
+        allow_retake=allow_retake,
+        send_email=send,
+        rows=[list(row) for row in rows],
+        total_rows=len(rows),
+        errors=[[error.line, error.message] for error in errors],
+        **outbox.pending_fields(),
+    )
+    record_event(
+        Action.INVITATION_IMPORT_STARTED,
+        actor=actor_for_user(user),
+        subject=f"invitation_import:{job.pk}",
+        payload={"version": version.pk, "rows": len(rows), "refused": len(errors), "send": send},
+    )
+    outbox.enqueue_on_commit(job)
+    return job
+
+
+def import_invitations(job_id: int) -> InvitationImport | None:
+    """Invite an import's rows, a batch per transaction, and finish it; a no-op when it is done
+    or another worker holds it. Safe to run again after a crash: it resumes after the last
+    committed batch."""
+    while True:
+        with transaction.atomic():
+            job = (
+                InvitationImport.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("version", "created_by")
+                .filter(pk=job_id, state=InvitationImport.State.PENDING)
+                .first()
+            )
+            if job is None:
+                return None
+            if job.processed >= job.total_rows:
+                _finish_import(job)
+                return job
+            _invite_batch(job)
+
+
+def _invite_batch(job: InvitationImport) -> None:
+    batch = job.rows[job.processed : job.processed + IMPORT_BATCH_ROWS]
     already = {
         email.lower()
         for email in Invitation.objects.filter(
-            version=version, candidate_email__in=[email for _, _, email in rows]
+            version=job.version, candidate_email__in=[email for _, _, email in batch]
         ).values_list("candidate_email", flat=True)
     }
-    result = CsvImportResult(errors=errors)
-    tokens: dict[int, str] = {}
-    with transaction.atomic():
-        for line, name, email in rows:
-            if email.lower() in already:
-                result.errors.append(
-                    CsvRowError(line, f"{email} is already invited to this assessment version")
-                )
-                continue
-            invitation, token = create_invitation(
-                version, name=name, email=email, user=user, ttl=ttl, allow_retake=allow_retake
-            )
-            result.created.append(invitation)
-            tokens[invitation.pk] = token
-    result.errors.sort(key=lambda error: error.line)
-    if send:
-        result.unsent = _send_many(result.created, tokens, user=user)
-    return result
+    for line, name, email in batch:
+        if email.lower() in already:
+            job.errors.append([line, f"{email} is already invited to this assessment version"])
+            continue
+        invitation, token = create_invitation(
+            job.version,
+            name=name,
+            email=email,
+            user=job.created_by,
+            ttl=timedelta(days=job.valid_days),
+            allow_retake=job.allow_retake,
+        )
+        if job.send_email:
+            send_invitation(invitation, token, user=job.created_by)
+        job.invited += 1
+    job.processed += len(batch)
+    job.save(update_fields=["processed", "invited", "errors"])
 
 
-def _send_many(invitations: list[Invitation], tokens: dict[int, str], *, user) -> list[Invitation]:
-    """Send each invitation over one connection; returns those that could not be sent."""
-    from django.core.mail import get_connection
-
-    unsent = []
-    with get_connection() as connection:
-        for invitation in invitations:
-            try:
-                send_invitation(invitation, tokens[invitation.pk], user=user, connection=connection)
-            except OSError:
-                logger.exception("Could not send invitation %s", invitation.public_id)
-                unsent.append(invitation)
-    return unsent
+def _finish_import(job: InvitationImport) -> None:
+    job.errors.sort(key=lambda error: error[0])
+    job.rows = []  # names and addresses are in the invitations now; the copy goes
+    job.save(update_fields=["errors", "rows"])
+    outbox.mark_done(job)
+    record_event(
+        Action.INVITATION_IMPORT_FINISHED,
+        actor=actor_for_user(job.created_by),
+        subject=f"invitation_import:{job.pk}",
+        payload={"invited": job.invited, "refused": len(job.errors)},
+    )
 
 
 # --- Accommodations -----------------------------------------------------------------------------
@@ -737,18 +777,12 @@ def decide_accommodation(
         },
     )
     if notify:
-        transaction.on_commit(lambda: _notify_decision(request.pk))
+        from assessments.emails import accommodation_decision_message
+
+        outbox.queue_email(
+            accommodation_decision_message(request), reference=f"accommodation:{request.pk}"
+        )
     return request
-
-
-def _notify_decision(request_pk: int) -> None:
-    from assessments.emails import accommodation_decision_message
-
-    request = AccommodationRequest.objects.select_related("invitation__version").get(pk=request_pk)
-    try:
-        accommodation_decision_message(request).send()
-    except OSError:
-        logger.exception("Could not email the accommodation decision %s", request_pk)
 
 
 # --- Data rights: erasure (called by compliance.services.erase_candidate) ----------------------

@@ -43,6 +43,10 @@ class Action:
     SCORE_RUN_SUPERSEDED = "score_run.superseded"
     SCORING_FAILED = "scoring.failed"
     INVITATION_RENEWED = "invitation.renewed"
+    # A CSV of candidates (#18): subject ``invitation_import:<id>``; payloads count rows, never
+    # list names or addresses.
+    INVITATION_IMPORT_STARTED = "invitation_import.started"
+    INVITATION_IMPORT_FINISHED = "invitation_import.finished"
     ACCOMMODATION_REQUESTED = "accommodation.requested"
     ACCOMMODATION_DECIDED = "accommodation.decided"
     # Recorded by the review queue, model training and credentials. A review decision's

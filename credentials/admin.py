@@ -7,9 +7,11 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from audit.roles import Role, RoleAdminMixin
+from audit.services import actor_for_user
 from credentials import services
 from credentials.exceptions import AccessDenied, InvalidInput
 from credentials.models import Credential, IssuanceJob, IssuerKey, StatusList
+from outbox.services import retry_failed
 
 
 class ReadOnlyMixin(RoleAdminMixin):
@@ -48,7 +50,7 @@ class CredentialAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "document_sha256",
         "document",
     )
-    exclude = ("record", "email_attempts")
+    exclude = ("record",)
 
     @admin.display(description="State")
     def state(self, credential: Credential) -> str:
@@ -116,6 +118,7 @@ class IssuanceJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "created_at",
         "enqueued_at",
         "enqueue_count",
+        "retries",
         "finished_at",
         "last_error",
     )
@@ -127,7 +130,7 @@ class IssuanceJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def retry_jobs(self, request, queryset):
         failed = list(queryset.filter(state=IssuanceJob.State.FAILED))
         for job in failed:
-            services.retry_issuance_job(job)
+            retry_failed(job, requested_by=actor_for_user(request.user))
         self.message_user(
             request, f"{len(failed)} job(s) sent back to the queue.", messages.SUCCESS
         )

@@ -106,11 +106,6 @@ def ler_links_per_hour() -> int:
     return _int_setting("LER_LINKS_PER_HOUR", 5)
 
 
-def outbox_stale_seconds() -> int:
-    """A pending issuance job is enqueued again after this long (OUTBOX_STALE_SECONDS)."""
-    return _int_setting("OUTBOX_STALE_SECONDS", 60)
-
-
 def verify_rate() -> str:
     """Verifications allowed per client address, API and page together (VERIFY_API_RATE)."""
     return str(_setting("VERIFY_API_RATE", "120/min"))

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from outbox.models import OutboxJob
+
 
 class IssuerKey(models.Model):
     """One Ed25519 signing key of the issuer. At most one is active; retired keys stay published."""
@@ -107,13 +109,10 @@ class LearnerRecord(models.Model):
         return f"LER {self.public_id}"
 
 
-class IssuanceJob(models.Model):
-    """Outbox row: one per passed score run and achievement, written by the sweep."""
+class IssuanceJob(OutboxJob):
+    """Outbox row: one per passed score run and achievement."""
 
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+    task_name = "credentials.tasks.issue_credentials"
 
     run = models.ForeignKey(
         "scoring.ScoreRun", on_delete=models.PROTECT, related_name="issuance_jobs"
@@ -123,20 +122,13 @@ class IssuanceJob(models.Model):
     )
     achievement = models.CharField(max_length=120, help_text="<assessment slug>/v<version>")
     credential_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     # The status list index is reserved (and committed) before signing, so retries reuse it.
     status_list = models.ForeignKey(
         StatusList, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status_index = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    enqueue_count = models.PositiveIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(OutboxJob.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "achievement"], name="one_job_per_run_achievement"
@@ -148,7 +140,6 @@ class IssuanceJob(models.Model):
                 fields=["status_list", "status_index"], name="job_status_index_unique"
             ),
         ]
-        indexes = [models.Index(fields=["state", "enqueued_at"])]
 
     def __str__(self) -> str:
         return f"Issuance job {self.pk} ({self.state})"
@@ -181,8 +172,8 @@ class Credential(models.Model):
     document_sha256 = models.CharField(max_length=64)
     issued_at = models.DateTimeField()
     valid_until = models.DateTimeField(null=True, blank=True)
+    # When the email telling the candidate was queued (outbox.Email, sent with retries).
     emailed_at = models.DateTimeField(null=True, blank=True)
-    email_attempts = models.PositiveSmallIntegerField(default=0)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
     revoked_by = models.ForeignKey(

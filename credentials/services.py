@@ -1,9 +1,10 @@
 """Every write of the credentials domain: issue, revoke, rotate, and the learner's record.
 
-Issuance is an outbox: `sweep_issuance` finds passed, current score runs without a job and
-writes an `IssuanceJob` per run and achievement (unique constraints make a second sweep or a
-duplicated message harmless), and `issue_credential(job_id)` signs exactly one credential per
-job. Scoring never calls in here: credentials reads scoring, not the reverse.
+Issuance is an outbox (``outbox.OutboxJob``): `request_issuance_for_passes` finds passed,
+current score runs without a job and writes an `IssuanceJob` per run and achievement (unique
+constraints make a second request or a duplicated message harmless), and
+`issue_credential(job_id)` signs exactly one credential per job. Scoring never calls in here:
+credentials reads scoring, not the reverse.
 """
 
 import hashlib
@@ -41,12 +42,12 @@ from credentials.models import (
 )
 from credentials.proofs import Limits, ProofError, StatusBitstring, sign
 from credentials.schemas import ACHIEVEMENT_CREDENTIAL, schema_errors
+from outbox import services as outbox
 from scoring.engine import ENGINE_VERSION, SKILL_BANDS
 from scoring.models import ScoreRun
 
 logger = logging.getLogger(__name__)
 
-MAX_EMAIL_ATTEMPTS = 5
 # A CLR bundles many credentials; we build it ourselves, so it may be bigger than what the
 # public verifier accepts from strangers.
 CLR_LIMITS = Limits(max_bytes=4 * 1024 * 1024, max_seconds=30.0)
@@ -136,13 +137,6 @@ def publish_status_list(status_list: StatusList) -> StatusList:
 # --- Issuance --------------------------------------------------------------------------------
 
 
-def enqueue_issuance(job_id: int) -> None:
-    """Send the job's message to the broker (after commit, and from the sweep)."""
-    from credentials.tasks import issue_credentials
-
-    issue_credentials.delay(job_id)
-
-
 def issuable_runs():
     """Passed, current, final score runs whose attempt has no issuance job yet, of assessments
     whose automation is not paused (human oversight: they wait for the resume)."""
@@ -168,45 +162,22 @@ def request_issuance(run: ScoreRun) -> IssuanceJob | None:
                 run=run,
                 attempt=run.attempt,
                 achievement=achievement_key(scored_version(run)),
-                enqueued_at=timezone.now(),
-                enqueue_count=1,
+                **outbox.pending_fields(),
             )
-            transaction.on_commit(lambda: enqueue_issuance(job.pk))
+            outbox.enqueue_on_commit(job)
     except IntegrityError:
-        return None  # another sweep wrote it first
+        return None  # another request wrote it first
     return job
 
 
-def sweep_issuance(limit: int = 200) -> int:
-    """Create jobs for newly passed runs, re-enqueue stale jobs, retry unsent emails.
-
-    Returns the number of jobs created or re-enqueued.
-    """
-    created = sum(1 for run in issuable_runs()[:limit] if request_issuance(run) is not None)
-    cutoff = timezone.now() - timedelta(seconds=conf.outbox_stale_seconds())
-    stale = list(
-        IssuanceJob.objects.filter(state=IssuanceJob.State.PENDING, enqueued_at__lte=cutoff)
-        .order_by("enqueued_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for job_id in stale:
-        with transaction.atomic():
-            if IssuanceJob.objects.filter(pk=job_id, state=IssuanceJob.State.PENDING).update(
-                enqueued_at=timezone.now(), enqueue_count=F("enqueue_count") + 1
-            ):
-                transaction.on_commit(lambda job_id=job_id: enqueue_issuance(job_id))
-    unsent = Credential.objects.filter(
-        emailed_at__isnull=True,
-        email_attempts__lt=MAX_EMAIL_ATTEMPTS,
-        issued_at__lte=cutoff,
-        revoked_at__isnull=True,
-        record__isnull=False,  # erased: nobody to write to
-    ).values_list("pk", flat=True)[:limit]
-    for credential_id in list(unsent):
-        send_credential_email(credential_id)
-    if created or stale:
-        logger.info("Issuance sweep: %d new job(s), %d re-enqueued", created, len(stale))
-    return created + len(stale)
+def request_issuance_for_passes(limit: int = 200, *, run_id: int | None = None) -> int:
+    """Write the jobs of passed runs that have none yet (only run ``run_id`` when given);
+    returns how many. A stale job's lost message is the outbox sweeper's, not this."""
+    runs = issuable_runs() if run_id is None else issuable_runs().filter(pk=run_id)
+    created = sum(1 for run in runs[:limit] if request_issuance(run) is not None)
+    if created:
+        logger.info("Issuance: %d new job(s)", created)
+    return created
 
 
 def learner_email_hash(email: str) -> str:
@@ -336,9 +307,6 @@ def issue_credential(job_id: int) -> Credential | None:
             issued_at=issued_at,
             valid_until=valid_until,
         )
-        job.state = IssuanceJob.State.DONE
-        job.finished_at = timezone.now()
-        job.save(update_fields=["state", "finished_at"])
         record_event(
             Action.CREDENTIAL_ISSUED,
             actor="system",
@@ -353,57 +321,22 @@ def issue_credential(job_id: int) -> Credential | None:
                 "status_index": job.status_index,
             },
         )
-        transaction.on_commit(lambda: send_credential_email(credential.pk))
+        outbox.mark_done(job)
+        _queue_credential_email(credential)
     return credential
 
 
-@transaction.atomic
-def fail_issuance_job(job_id: int, error: str) -> None:
-    """Mark a job failed with its error, for the admin's retry action."""
-    job = IssuanceJob.objects.select_for_update().get(pk=job_id)
-    if job.state != IssuanceJob.State.PENDING:
-        return
-    job.state = IssuanceJob.State.FAILED
-    job.last_error = error[:4000]
-    job.finished_at = timezone.now()
-    job.save(update_fields=["state", "last_error", "finished_at"])
-    logger.error("Issuance job %s failed: %s", job_id, error)
-
-
-@transaction.atomic
-def retry_issuance_job(job: IssuanceJob) -> IssuanceJob:
-    """Put a failed job back in the outbox (admin "retry" action)."""
-    job = IssuanceJob.objects.select_for_update().get(pk=job.pk)
-    if job.state == IssuanceJob.State.FAILED:
-        job.state = IssuanceJob.State.PENDING
-        job.last_error = ""
-        job.enqueued_at = timezone.now()
-        job.enqueue_count += 1
-        job.save(update_fields=["state", "last_error", "enqueued_at", "enqueue_count"])
-        transaction.on_commit(lambda: enqueue_issuance(job.pk))
-    return job
-
-
-def send_credential_email(credential_id: int) -> bool:
-    """Email the candidate that a credential is waiting, with a one-time link to their record."""
+def _queue_credential_email(credential: Credential) -> None:
+    """Tell the candidate a credential is waiting, with a one-time link to their record: an
+    email in the outbox, in the issuing transaction, so it is sent (with retries) or neither is."""
     from credentials.emails import credential_issued_message
 
-    credential = (
-        Credential.objects.select_related("attempt__invitation", "record")
-        .filter(pk=credential_id, emailed_at__isnull=True, record__isnull=False)
-        .first()
-    )
-    if credential is None:
-        return False
-    Credential.objects.filter(pk=credential.pk).update(email_attempts=F("email_attempts") + 1)
     token = create_ler_token(credential.record, timedelta(days=conf.ler_issuance_link_days()))
-    try:
-        credential_issued_message(credential, token).send()
-    except OSError:
-        logger.exception("Could not email credential %s", credential.public_id)
-        return False
-    Credential.objects.filter(pk=credential.pk).update(emailed_at=timezone.now())
-    return True
+    outbox.queue_email(
+        credential_issued_message(credential, token), reference=f"credential:{credential.urn}"
+    )
+    credential.emailed_at = timezone.now()
+    credential.save(update_fields=["emailed_at"])
 
 
 # --- Revocation and keys ---------------------------------------------------------------------
@@ -488,12 +421,9 @@ def request_ler_link(email: str) -> bool:
     recent = record.tokens.filter(created_at__gte=timezone.now() - timedelta(hours=1)).count()
     if recent >= conf.ler_links_per_hour():
         return False
-    token = create_ler_token(record, timedelta(minutes=conf.ler_link_minutes()))
-    try:
-        ler_link_message(email, token).send()
-    except OSError:
-        logger.exception("Could not email a sign-in link for record %s", record.public_id)
-        return False
+    with transaction.atomic():
+        token = create_ler_token(record, timedelta(minutes=conf.ler_link_minutes()))
+        outbox.queue_email(ler_link_message(email, token), reference=f"ler:{record.public_id}")
     return True
 
 

@@ -1,53 +1,51 @@
 """Celery tasks of the credentials app: thin, idempotent, ids in.
 
 How a pass reaches `issue_credentials` without scoring importing credentials:
-- `sweep_issuance` runs on beat every few seconds (CELERY_BEAT_SCHEDULE) and writes the
-  outbox rows for passed runs, then enqueues `issue_credentials(job_id)` after commit;
-- and, so the candidate does not wait for the next beat, a Celery `task_success` receiver
-  below enqueues the same sweep as soon as `scoring.tasks.score_attempt` finishes in a worker.
-  It only sends a message (it carries no domain logic), and it needs no import of scoring.
+- a Celery `task_success` receiver below sends `request_issuance_for_run(run_id)` as soon as
+  `scoring.tasks.score_attempt` returns a run, so the candidate does not wait for beat. It
+  only sends a message (it carries no domain logic), and it needs no import of scoring;
+- `request_issuance_for_passes` on beat catches a pass whose message was lost.
+The job's own message, when lost, is the outbox sweeper's (`outbox.tasks.sweep_outboxes`).
 """
 
 from celery import shared_task
 from celery.signals import task_success
-from django.db import OperationalError
 
 from credentials import services
 from credentials.exceptions import IssuerKeyError, PermanentIssuanceError
+from credentials.models import IssuanceJob
+from outbox.retry import TASK_OPTIONS, run_job
 
 SCORING_TASK = "scoring.tasks.score_attempt"
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=2,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**TASK_OPTIONS)
 def issue_credentials(self, job_id: int) -> None:
-    """Issue the job's credential; a missing key retries, a document that cannot sign fails."""
-    try:
-        services.issue_credential(job_id)
-    except PermanentIssuanceError as error:
-        services.fail_issuance_job(job_id, str(error))
-    except IssuerKeyError as error:
-        if self.request.retries >= 5:
-            services.fail_issuance_job(job_id, str(error))
-            return
-        raise self.retry(exc=error, countdown=30 * (self.request.retries + 1)) from error
+    """Issue the job's credential under the outbox's retry policy: a missing issuer key is
+    transient (someone is provisioning it), a document that cannot sign fails the job."""
+    run_job(
+        self,
+        IssuanceJob,
+        job_id,
+        services.issue_credential,
+        transient=(IssuerKeyError,),
+        permanent=(PermanentIssuanceError,),
+    )
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def sweep_issuance() -> int:
-    """Beat (and after every scoring): jobs for new passes, stale jobs again, unsent emails."""
-    return services.sweep_issuance()
+def request_issuance_for_run(run_id: int) -> int:
+    """After a scoring: the job of this run, when it is a pass that has none yet."""
+    return services.request_issuance_for_passes(run_id=run_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def request_issuance_for_passes() -> int:
+    """Beat: the jobs of passes whose after-scoring message was lost."""
+    return services.request_issuance_for_passes()
 
 
 @task_success.connect
-def _sweep_after_scoring(sender=None, **kwargs) -> None:
-    if getattr(sender, "name", None) == SCORING_TASK:
-        sweep_issuance.delay()
+def _request_issuance_after_scoring(sender=None, result=None, **kwargs) -> None:
+    if getattr(sender, "name", None) == SCORING_TASK and result is not None:
+        request_issuance_for_run.delay(result)

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     # The audit log: the ground floor every other app records to.
     "audit",
+    # Background work as rows (scoring, issuance, email…): one outbox, one sweeper.
+    "outbox",
     "staff",
     "compliance",
     "assessments",
@@ -264,14 +266,17 @@ CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in 
 CELERY_TASK_ROUTES = {
     "scoring.tasks.score_attempt": {"queue": "scoring"},
     "credentials.tasks.issue_credentials": {"queue": "issuance"},
-    # Runs after every scored attempt (and on beat) to write the issuance jobs of new passes.
-    "credentials.tasks.sweep_issuance": {"queue": "issuance"},
+    # Write the issuance jobs of new passes: after each scored attempt, and on beat.
+    "credentials.tasks.request_issuance_for_run": {"queue": "issuance"},
+    "credentials.tasks.request_issuance_for_passes": {"queue": "issuance"},
     "results.tasks.send_results_digests": {"queue": "email"},
+    "outbox.tasks.send_email": {"queue": "email"},
     # Batch work staff start, minutes long: never ahead of a candidate's score.
     "scoring.tasks.train_text_models": {"queue": "reports"},
+    "assessments.tasks.import_invitations": {"queue": "reports"},
     # Retraining after reviews: seconds of CPU, so not on the scoring queue either.
     "scoring.tasks.retrain_text_model": {"queue": "reports"},
-    "scoring.tasks.sweep_scoring_jobs": {"queue": "maintenance"},
+    "outbox.tasks.sweep_outboxes": {"queue": "maintenance"},
     "assessments.tasks.submit_expired_attempts": {"queue": "maintenance"},
     "compliance.tasks.erase_expired_personal_data": {"queue": "maintenance"},
     "audit.tasks.*": {"queue": "maintenance"},
@@ -280,16 +285,17 @@ CELERY_TASK_ROUTES = {
 CELERY_TASK_DEFAULT_QUEUE = "maintenance"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stale-scoring-jobs": {
-        "task": "scoring.tasks.sweep_scoring_jobs",
+    # The one sweeper: every kind of outbox job (scoring, issuance, email…) left pending.
+    "sweep-outboxes": {
+        "task": "outbox.tasks.sweep_outboxes",
         "schedule": timedelta(seconds=env_int("SWEEP_INTERVAL_SECONDS", 30)),
     },
     "submit-expired-attempts": {
         "task": "assessments.tasks.submit_expired_attempts",
         "schedule": timedelta(seconds=env_int("EXPIRY_INTERVAL_SECONDS", 30)),
     },
-    "sweep-issuance": {
-        "task": "credentials.tasks.sweep_issuance",
+    "request-issuance-for-passes": {
+        "task": "credentials.tasks.request_issuance_for_passes",
         "schedule": timedelta(seconds=env_int("ISSUANCE_SWEEP_SECONDS", 10)),
     },
     # Appends committed audit events to the log and signs its tree head: events stay pending
@@ -311,7 +317,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# An outbox row still pending after this long is enqueued again by the sweeper.
+# An outbox row still pending after this long is enqueued again by the sweeper (a retry's row
+# is due when its retry is: outbox/retry.py holds the one retry policy of every outbox task).
 OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 60)
 
 # --- Abuse limits that hold across processes ---
@@ -374,8 +381,6 @@ TEXT_RETRAIN_AFTER_LABELS = env_int("TEXT_RETRAIN_AFTER_LABELS", 20)
 # The share of confident model scores a person reviews anyway (quality control): agreement is
 # then measured on real answers, not only on cross-validation.
 TEXT_QC_SAMPLE_RATE = float(os.environ.get("TEXT_QC_SAMPLE_RATE", "0.05"))
-# A job retried this many times for transient database errors is marked failed.
-SCORING_MAX_TRANSIENT_ERRORS = env_int("SCORING_MAX_TRANSIENT_ERRORS", 50)
 
 # Credentials: issuer keys live in files (or ISSUER_SECRET_KEY), never in database columns.
 ISSUER_KEY_DIR = Path(os.environ.get("ISSUER_KEY_DIR", DATA_DIR / "keys"))

@@ -9,7 +9,7 @@ from itertools import islice
 import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.template.loader import render_to_string
@@ -20,6 +20,7 @@ from assessments import services as assessment_services
 from assessments.models import Attempt
 from assessments.selectors import invitation_erased
 from audit.services import actor_for_user, record_event
+from outbox import services as outbox
 from results.exceptions import DecisionNotAllowed, NoteNotAllowed, SharingNotAllowed
 from results.models import Decision, DigestSubscription, ResultRow, Visit
 from results.selectors import ResultsAccess, recruiters_to_share_with, visible_assessments
@@ -235,12 +236,13 @@ def send_due_digest(subscription_id: int, now=None) -> bool:
             lines = []  # no longer a Recruiter or Compliance officer
         if lines:
             context = {"user": user, "lines": lines, "since": since}
-            send_mail(
+            message = EmailMessage(
                 render_to_string("results/emails/digest_subject.txt", context).strip(),
                 render_to_string("results/emails/digest.txt", context),
                 settings.DEFAULT_FROM_EMAIL,
                 [user.email],
             )
+            outbox.queue_email(message, reference=f"digest:{subscription.pk}")
         subscription.last_sent_at = now
         subscription.save(update_fields=["last_sent_at"])
     return bool(lines)

@@ -21,10 +21,10 @@ from django.views.decorators.http import require_POST
 from audit.roles import Role, RoleAdminMixin, has_role
 from audit.services import actor_for_user
 from scoring.exceptions import RescoreRefused
+from outbox.services import retry_failed
 from scoring.models import ReviewItem, ScoreRun, ScoringJob, TextModel
 from scoring.review_display import REVIEW_REASONS, breakdown_layout
 from scoring.selectors import runs_of_attempt
-from scoring.services.outbox import retry_failed_job
 from scoring.services.replay import replay_score_run
 from scoring.services.rescoring import rescore_attempt, rescore_attempts
 from scoring.services.training import activate_text_model, deactivate_text_model
@@ -135,7 +135,7 @@ class ScoringJobAdmin(RoleAdminMixin, admin.ModelAdmin):
     def retry_jobs(self, request, queryset):
         failed = list(queryset.filter(state=ScoringJob.State.FAILED))
         for job in failed:
-            retry_failed_job(job, requested_by=actor_for_user(request.user))
+            retry_failed(job, requested_by=actor_for_user(request.user))
         skipped = queryset.count() - len(failed)
         self.message_user(
             request,
@@ -149,7 +149,7 @@ class ScoringJobAdmin(RoleAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         job = get_object_or_404(ScoringJob, pk=pk)
         if job.state == ScoringJob.State.FAILED:
-            retry_failed_job(job, requested_by=actor_for_user(request.user))
+            retry_failed(job, requested_by=actor_for_user(request.user))
             self.message_user(request, f"Job {pk} sent back to the queue.", messages.SUCCESS)
         else:
             self.message_user(request, f"Job {pk} is {job.state}: nothing to retry.")

@@ -5,14 +5,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from outbox.models import OutboxJob
 
-class ScoringJob(models.Model):
+
+class ScoringJob(OutboxJob):
     """Outbox row: written in the submit transaction, enqueued on commit, swept when stale."""
 
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+    task_name = "scoring.tasks.score_attempt"
 
     class Reason(models.TextChoices):
         SUBMITTED = "submitted", "Attempt submitted"
@@ -23,7 +22,6 @@ class ScoringJob(models.Model):
         "assessments.Attempt", on_delete=models.PROTECT, related_name="scoring_jobs"
     )
     reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.SUBMITTED)
-    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     # The frozen content to score against; empty means the attempt's own version. A re-score
     # after a rubric fix may name a later version of the same assessment.
     version = models.ForeignKey(
@@ -34,17 +32,8 @@ class ScoringJob(models.Model):
         related_name="+",
     )
     requested_by = models.CharField(max_length=200, blank=True, default="system")
-    created_at = models.DateTimeField(auto_now_add=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    enqueue_count = models.PositiveIntegerField(default=0)
-    # Transient failures (lost connection, lock timeout) retried so far.
-    retries = models.PositiveIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "enqueued_at"])]
+    class Meta(OutboxJob.Meta):
         constraints = [
             # Submitting is idempotent; this makes a second submission job impossible too.
             models.UniqueConstraint(

@@ -1,62 +1,33 @@
 """Celery tasks of the scoring app: thin, idempotent, ids in."""
 
-import logging
-import random
-
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from assessments.models import AssessmentVersion
+from outbox.retry import TASK_OPTIONS, run_job
 from scoring.exceptions import PermanentScoringError
+from scoring.models import ScoringJob
 from scoring.services import training
-from scoring.services.outbox import fail_scoring_job, note_transient_error, sweep_stale_jobs
+from scoring.services.outbox import fail_scoring_job
 from scoring.services.runs import run_scoring_job
 
-logger = logging.getLogger(__name__)
 
-# A lost connection, a lock timeout, a failover: worth trying again, with backoff.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
-MAX_RETRIES = 8
-MAX_BACKOFF_SECONDS = 300  # far below the broker's visibility timeout (see settings)
-
-
-def retry_delay(retries: int) -> float:
-    """Exponential backoff (1, 2, 4 … 300 s) with jitter, so retries do not arrive together."""
-    return min(MAX_BACKOFF_SECONDS, 2**retries) * random.uniform(0.5, 1.0)
-
-
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+@shared_task(**TASK_OPTIONS)
 def score_attempt(self, job_id: int) -> int | None:
     """Score one job; returns the new ScoreRun's id (None when there was nothing to do), which
     ``task_success`` receivers see as ``result``.
 
-    Transient database errors retry with backoff (counted on the job; after MAX_RETRIES the
-    job stays pending for the sweeper); anything else fails the job, with its error, for the
-    admin's retry action.
+    The outbox's retry policy: transient database errors retry with backoff; anything else
+    fails the job, audited, for the admin's retry action.
     """
-    try:
-        run = run_scoring_job(job_id)
-    except TRANSIENT_ERRORS as error:
-        if note_transient_error(job_id, error):
-            return None
-        if self.request.retries >= self.max_retries:
-            logger.warning("Scoring job %s: retries exhausted, left to the sweeper", job_id)
-            return None
-        raise self.retry(exc=error, countdown=retry_delay(self.request.retries)) from error
-    except PermanentScoringError as error:
-        fail_scoring_job(job_id, str(error))
-        return None
-    except Exception as error:  # a bug must show as a failed job, not vanish into a log
-        logger.exception("Scoring job %s failed", job_id)
-        fail_scoring_job(job_id, f"{type(error).__name__}: {error}")
-        return None
+    run = run_job(
+        self,
+        ScoringJob,
+        job_id,
+        run_scoring_job,
+        permanent=(PermanentScoringError,),
+        fail=fail_scoring_job,
+    )
     return run.pk if run is not None else None
-
-
-@shared_task(acks_late=True)
-def sweep_scoring_jobs() -> int:
-    """Beat: re-enqueue scoring jobs left pending too long."""
-    return sweep_stale_jobs()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

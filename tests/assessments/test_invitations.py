@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from assessments import selectors, services, tokens
 from assessments.exceptions import InvalidAnswer, InvitationUnavailable
-from assessments.models import AccommodationRequest, Attempt, Invitation
+from assessments.models import AccommodationRequest, Attempt, Invitation, InvitationImport
 from audit.models import AuditEvent
 from audit.roles import Role
+from outbox.models import Email
 from tests.support.factories import invitation_for, published_version
+from tests.support.outbox import send_queued_emails
 
 # --- Tokens ----------------------------------------------------------------------------------
 
@@ -79,7 +81,7 @@ def test_a_new_link_replaces_the_old_one_and_renews_the_expiry():
     with pytest.raises(InvitationUnavailable):
         selectors.access_invitation_by_token(old)
     assert invitation.expires_at > timezone.now() + timedelta(days=1)
-    assert len(mail.outbox) == 1
+    assert send_queued_emails() == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/a/" in line).strip()
     new_token = link.rstrip("/").rsplit("/", 1)[1]
     assert selectors.access_invitation_by_token(new_token) == invitation
@@ -94,7 +96,8 @@ def test_invitation_email_has_a_text_and_html_body_with_the_link():
     invitation, token = services.invite_candidate(
         version, name="Grace Hopper", email="grace@example.com", ttl=timedelta(days=3)
     )
-    assert len(mail.outbox) == 1
+    assert not mail.outbox  # queued in the outbox, sent by the email task
+    assert send_queued_emails() == 1
     message = mail.outbox[0]
     assert message.to == ["grace@example.com"]
     assert "Small support scenario" in message.subject
@@ -125,22 +128,32 @@ CSV = (
 )
 
 
+def run_import(version, data: bytes, *, send: bool = False) -> InvitationImport:
+    """Start an import as the admin does, then run it as its task does (in this process)."""
+    job = services.start_invitation_import(version, data, valid_days=14, send=send)
+    services.import_invitations(job.pk)
+    job.refresh_from_db()
+    return job
+
+
 @pytest.mark.django_db
 def test_csv_bad_rows_are_reported_by_line_and_good_rows_kept():
     version = published_version()
-    result = services.import_invitations_csv(version, CSV.encode(), send=True)
-    assert [(e.line, e.message) for e in result.errors] == [
-        (3, "the name is missing"),
-        (4, "'not-an-email' is not a valid email address"),
-        (7, "ADA@example.com already appears on line 2"),
-        (10, "'late@' is not a valid email address"),
+    job = run_import(version, CSV.encode(), send=True)
+    assert job.state == InvitationImport.State.DONE
+    assert job.errors == [
+        [3, "the name is missing"],
+        [4, "'not-an-email' is not a valid email address"],
+        [7, "ADA@example.com already appears on line 2"],
+        [10, "'late@' is not a valid email address"],
     ]
-    assert sorted(i.candidate_email for i in result.created) == [
+    assert (job.total_rows, job.processed, job.invited, job.rows) == (3, 3, 3, [])
+    assert sorted(Invitation.objects.values_list("candidate_email", flat=True)) == [
         "ada@example.com",
         "multi@example.com",
         "quoted@example.com",
     ]
-    assert Invitation.objects.filter(version=version).count() == 3
+    assert send_queued_emails() == 3
     assert {m.to[0] for m in mail.outbox} == {
         "ada@example.com",
         "multi@example.com",
@@ -154,14 +167,11 @@ def test_csv_bad_rows_are_reported_by_line_and_good_rows_kept():
 @pytest.mark.django_db
 def test_csv_reimport_reports_candidates_already_invited():
     version = published_version()
-    services.import_invitations_csv(version, b"name,email\nAda,ada@example.com\n", send=False)
-    again = services.import_invitations_csv(
-        version, b"email,name\nada@example.com,Ada\nbo@example.com,Bo\n", send=False
-    )
-    assert [(e.line, e.message) for e in again.errors] == [
-        (2, "ada@example.com is already invited to this assessment version")
-    ]
-    assert [i.candidate_email for i in again.created] == ["bo@example.com"]
+    run_import(version, b"name,email\nAda,ada@example.com\n")
+    again = run_import(version, b"email,name\nada@example.com,Ada\nbo@example.com,Bo\n")
+    assert again.errors == [[2, "ada@example.com is already invited to this assessment version"]]
+    assert again.invited == 1
+    assert Invitation.objects.filter(candidate_email="bo@example.com").exists()
 
 
 @pytest.mark.django_db
@@ -176,17 +186,17 @@ def test_csv_reimport_reports_candidates_already_invited():
 def test_a_csv_that_cannot_be_read_changes_nothing(data, message):
     version = published_version()
     with pytest.raises(InvalidAnswer, match=message):
-        services.import_invitations_csv(version, data)
-    assert not Invitation.objects.exists()
+        services.start_invitation_import(version, data, valid_days=14)
+    assert not Invitation.objects.exists() and not InvitationImport.objects.exists()
 
 
 @pytest.mark.django_db
 def test_csv_with_a_byte_order_mark_and_windows_line_ends_is_read():
     version = published_version()
     data = "\ufeffName,Email\r\nZoë Martin,zoe@example.com\r\n".encode()
-    result = services.import_invitations_csv(version, data, send=False)
-    assert not result.errors
-    assert result.created[0].candidate_name == "Zoë Martin"
+    job = run_import(version, data)
+    assert not job.errors
+    assert Invitation.objects.get().candidate_name == "Zoë Martin"
 
 
 # --- Accommodations --------------------------------------------------------------------------
@@ -227,12 +237,12 @@ def test_the_landing_page_shows_the_decision_and_the_longer_time(client):
 
 
 @pytest.mark.django_db
-def test_the_decision_is_emailed_after_commit(django_capture_on_commit_callbacks):
+def test_the_decision_is_emailed_through_the_outbox():
     version = published_version()
     invitation, _ = invitation_for(version)
     request = services.request_accommodation(invitation, kind="alternative_process")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.decide_accommodation(request, grant=False, note="We will call you instead.")
+    services.decide_accommodation(request, grant=False, note="We will call you instead.")
+    assert send_queued_emails("accommodation:") == 1
     assert len(mail.outbox) == 1
     assert "We will call you instead." in mail.outbox[0].body
     assert "could not grant" in mail.outbox[0].body
@@ -276,7 +286,7 @@ def test_recruiter_invites_one_candidate_from_the_admin(client):
     )
     assert response.status_code == 302
     assert Invitation.objects.get().created_by.username == "rita"
-    assert len(mail.outbox) == 1
+    assert send_queued_emails() == 1
     assert client.get(reverse("admin:assessments_invitation_add"))["Location"].endswith("/invite/")
 
 
@@ -289,12 +299,34 @@ def test_recruiter_uploads_a_csv_and_sees_bad_rows_by_line(client):
         reverse("admin:assessments_invitation_import_csv"),
         {"version": version.pk, "file": upload, "valid_days": 7},
     )
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "3 candidates invited" in page
+    job = InvitationImport.objects.get()
+    progress_url = reverse("admin:assessments_invitation_import_progress", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == progress_url
+    assert not Invitation.objects.exists()  # the worker invites them, not the request
+    page = client.get(progress_url).content.decode()
+    assert 'data-field="processed">0</span> of <span data-field="total">3<' in page
+    assert 'value="0"' in page and "invitation-import.js" in page
+    status = client.get(reverse("admin:assessments_invitation_import_status", args=[job.pk])).json()
+    assert (status["state"], status["total"], status["processed"]) == ("pending", 3, 0)
+
+    services.import_invitations(job.pk)  # what its task runs
+    page = client.get(progress_url).content.decode()
+    assert "Done: 3 candidates invited" in page and 'value="100"' in page
     assert "<td>4</td><td>&#x27;not-an-email&#x27; is not a valid email address</td>" in page
+    assert "invitation-import.js" not in page  # nothing left to follow
     assert Invitation.objects.count() == 3
-    assert not mail.outbox  # "send now" was left unticked
+    assert not Email.objects.exists()  # "send now" was left unticked
+
+
+@pytest.mark.django_db
+def test_an_import_is_seen_only_by_who_may_see_it(client):
+    version = published_version()
+    job = services.start_invitation_import(version, CSV.encode(), valid_days=7)
+    url = reverse("admin:assessments_invitation_import_progress", args=[job.pk])
+    client.force_login(staff(Role.RECRUITER, "other"))  # neither its author nor shared with
+    assert client.get(url).status_code == 404
+    client.force_login(staff(Role.REVIEWER, "rev"))
+    assert client.get(url).status_code == 403
 
 
 @pytest.mark.django_db
@@ -307,7 +339,7 @@ def test_send_new_link_action_emails_and_invalidates_the_old_link(client):
         {"action": "send_new_link", "_selected_action": [invitation.pk]},
     )
     assert response.status_code == 302
-    assert len(mail.outbox) == 1
+    assert send_queued_emails() == 1
     with pytest.raises(InvitationUnavailable):
         selectors.access_invitation_by_token(old)
 

@@ -19,6 +19,7 @@ from scoring.services.runs import run_scoring_job
 from tests.credentials.conftest import issue_for, keyed_document, take_attempt
 from tests.support.documents import small_document
 from tests.support.factories import invitation_for, published_version
+from tests.support.outbox import send_queued_emails
 
 PAGE = "http://testserver/assessments/small-support/v1/"
 
@@ -144,7 +145,7 @@ def test_duplicated_task_issues_one_credential(passed):
     first = services.issue_credential(job.pk)
     assert services.issue_credential(job.pk) is None  # the duplicate delivery does nothing
     assert services.request_issuance(run) is None  # a second job cannot be written
-    assert services.sweep_issuance() == 0
+    assert services.request_issuance_for_passes() == 0
     assert Credential.objects.filter(run=run).count() == 1
     assert IssuanceJob.objects.get().state == IssuanceJob.State.DONE
     assert first.job == job
@@ -171,19 +172,18 @@ def test_database_refuses_a_second_credential_for_a_run_and_achievement(credenti
         )
 
 
-def test_sweep_writes_jobs_for_passed_runs_only_and_enqueues_after_commit(
-    version, django_capture_on_commit_callbacks, monkeypatch
+def test_jobs_are_written_for_passed_runs_only_and_sent_after_commit(
+    version, django_capture_on_commit_callbacks
 ):
-    sent = []
-    monkeypatch.setattr(services, "enqueue_issuance", sent.append)
     _, passed_run = take_attempt(version, email="pass@example.com")
     take_attempt(version, email="fail@example.com", passing=False)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep_issuance() == 1
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.request_issuance_for_passes() == 1
     job = IssuanceJob.objects.get()
     assert job.run == passed_run
     assert job.achievement == "small-support/v1"
-    assert sent == [job.pk]
+    assert (job.state, job.enqueue_count) == (IssuanceJob.State.PENDING, 1)
+    assert len(callbacks) == 1  # its message leaves only once the job is committed
 
 
 def test_a_run_that_needs_review_waits_for_the_reviewer(db):
@@ -196,14 +196,14 @@ def test_a_run_that_needs_review_waits_for_the_reviewer(db):
     assessment_services.submit_attempt(attempt)
     run = run_scoring_job(ScoringJob.objects.get(attempt=attempt).pk)
     assert run.needs_review
-    assert services.sweep_issuance() == 0
+    assert services.request_issuance_for_passes() == 0
     assert not IssuanceJob.objects.exists()
 
 
-def test_issuance_emails_a_one_time_link_and_is_audited(passed, django_capture_on_commit_callbacks):
+def test_issuance_emails_a_one_time_link_and_is_audited(passed):
     _, run = passed
-    with django_capture_on_commit_callbacks(execute=True):
-        credential = issue_for(run)
+    credential = issue_for(run)
+    assert send_queued_emails() == 1  # queued in the issuing transaction
     [message] = mail.outbox
     assert message.to == ["ada@example.com"]
     assert "Small support scenario" in message.subject

@@ -9,6 +9,7 @@ import redis
 from credentials import services
 from credentials.models import Credential, IssuanceJob
 from credentials.verification import verify_credential
+from outbox.services import sweep_model
 from scoring.models import ScoreRun
 from tests.credentials.conftest import keyed_document, take_attempt
 from tests.support.factories import published_version
@@ -65,11 +66,11 @@ def test_duplicated_messages_still_issue_one_credential(
     version = published_version(keyed_document())
     _, run = take_attempt(version, email="dup@example.com")
     job = services.request_issuance(run)  # autocommit: its message is already in Redis
-    from credentials.tasks import issue_credentials, sweep_issuance
+    from credentials.tasks import issue_credentials, request_issuance_for_passes
 
     for _ in range(4):
         issue_credentials.delay(job.pk)
-        sweep_issuance.delay()
+        request_issuance_for_passes.delay()
     with running_worker(clean_broker, concurrency=4):
         wait_until(lambda: Credential.objects.exists())
         wait_until(lambda: not redis.Redis.from_url(clean_broker).llen("celery"), timeout=30)
@@ -86,6 +87,7 @@ def test_a_job_whose_message_was_lost_is_issued_by_the_sweep(
     redis.Redis.from_url(clean_broker).flushdb()  # the message is gone
     IssuanceJob.objects.update(enqueued_at=IssuanceJob.objects.get().enqueued_at - timedelta(1))
     with running_worker(clean_broker):
-        assert services.sweep_issuance() == 1  # re-enqueued: it was pending for too long
+        # re-enqueued by the one outbox sweeper: it was pending for too long
+        assert sweep_model(IssuanceJob) == 1
         wait_until(lambda: Credential.objects.filter(run=run).exists())
     assert IssuanceJob.objects.get().enqueue_count == 2

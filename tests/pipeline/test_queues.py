@@ -11,10 +11,13 @@ from hiring.celery import app as celery_app
 EXPECTED_QUEUES = {
     "scoring.tasks.score_attempt": "scoring",
     "credentials.tasks.issue_credentials": "issuance",
-    "credentials.tasks.sweep_issuance": "issuance",
+    "credentials.tasks.request_issuance_for_run": "issuance",
+    "credentials.tasks.request_issuance_for_passes": "issuance",
+    "outbox.tasks.send_email": "email",
     "results.tasks.send_results_digests": "email",
     "scoring.tasks.train_text_models": "reports",
-    "scoring.tasks.sweep_scoring_jobs": "maintenance",
+    "assessments.tasks.import_invitations": "reports",
+    "outbox.tasks.sweep_outboxes": "maintenance",
     "assessments.tasks.submit_expired_attempts": "maintenance",
     "compliance.tasks.erase_expired_personal_data": "maintenance",
 }
@@ -22,6 +25,9 @@ AUDIT_TASKS = "audit.tasks."
 TAKE_AN_ID = {
     "scoring.tasks.score_attempt",
     "credentials.tasks.issue_credentials",
+    "credentials.tasks.request_issuance_for_run",
+    "outbox.tasks.send_email",
+    "assessments.tasks.import_invitations",
     "scoring.tasks.train_text_models",
 }
 

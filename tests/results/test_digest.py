@@ -10,6 +10,7 @@ from django.utils import timezone
 from results.models import DigestSubscription
 from results.services import send_due_digests
 from results.tasks import send_results_digests
+from tests.support.outbox import send_queued_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,7 @@ def test_the_digest_lists_new_results_once_a_day(recruiter, other_recruiter, sco
     scored.take(name="Alan Turing")
 
     assert send_results_digests() == 1
+    assert send_queued_emails() == 1  # queued in the outbox, sent by the email task
     [email] = mail.outbox
     assert email.to == [recruiter.email]
     assert "Small support scenario: 2 candidates scored or reviewed" in email.body
@@ -44,4 +46,5 @@ def test_the_digest_lists_new_results_once_a_day(recruiter, other_recruiter, sco
     assert send_due_digests() == 0  # already sent today
     scored.take(name="Grace Hopper")
     assert send_due_digests(now=timezone.now() + timedelta(days=1)) == 1
+    assert send_queued_emails() == 1
     assert "1 candidate scored" in mail.outbox[1].body

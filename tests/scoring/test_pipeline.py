@@ -8,8 +8,8 @@ from django.db.models import Count
 from django.test import Client
 
 from assessments.models import Attempt
+from outbox.services import sweep_model
 from scoring.models import ScoreRun, ScoringJob
-from scoring.services.outbox import sweep_stale_jobs
 from tests.support.factories import invitation_for, published_version
 from tests.support.journeys import take_small_assessment, wait_until
 from tests.support.worker import running_worker
@@ -43,7 +43,7 @@ def test_sweeper_scores_a_job_whose_message_was_lost(transactional_db, clean_bro
 
     redis.Redis.from_url(clean_broker).flushdb()  # the message is gone, as after a Redis restart
     with running_worker(clean_broker):
-        assert sweep_stale_jobs(stale_after=timedelta(0)) == 1
+        assert sweep_model(ScoringJob, timedelta(0)) == 1
         wait_until(lambda: ScoreRun.objects.filter(job=job).exists())
 
     job.refresh_from_db()

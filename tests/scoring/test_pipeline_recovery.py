@@ -4,7 +4,7 @@ a lost queue, transient database errors and permanent failures.
 Recovery after a SIGKILL or a flushed Redis is the sweeper's job by design: with acks_late the
 Redis transport only redelivers an unacknowledged message after the visibility timeout (an
 hour), and a flushed queue never redelivers anything, while the outbox row is still pending in
-PostgreSQL. ``sweep_stale_jobs(stale_after=timedelta(0))`` is what beat runs every interval.
+PostgreSQL. ``sweep_model(ScoringJob, timedelta(0))`` is what the one outbox sweeper runs on beat.
 """
 
 import time
@@ -18,8 +18,8 @@ from django.urls import reverse
 
 from assessments import services as assessment_services
 from audit.roles import Role
+from outbox.services import sweep_model
 from scoring.models import ScoreRun, ScoringJob, TextModel
-from scoring.services.outbox import sweep_stale_jobs
 from tests.scoring.support import staff
 from tests.support.factories import invitation_for, published_version
 from tests.support.journeys import wait_until
@@ -81,7 +81,7 @@ def test_a_worker_killed_mid_run_and_restarted_still_scores_each_exactly_once(
     with running_worker(clean_broker, concurrency=2, name="phoenix"):
         # Messages the dead worker had taken are unacknowledged and invisible for an hour;
         # the sweeper re-sends every pending job (duplicates of queued ones are harmless).
-        assert sweep_stale_jobs(stale_after=timedelta(0)) > 0
+        assert sweep_model(ScoringJob, timedelta(0)) > 0
         wait_until(all_scored(len(attempts)), timeout=120)
         time.sleep(1)
     assert_each_scored_exactly_once(attempts)
@@ -93,7 +93,7 @@ def test_redis_flushed_mid_run_the_sweeper_finishes_every_job(transactional_db, 
         wait_until(lambda: ScoreRun.objects.count() >= 10, timeout=60)
         redis.Redis.from_url(clean_broker).flushdb()  # the queue is gone, jobs are not
         assert ScoreRun.objects.count() < len(attempts), "the flush came too late"
-        sweep_stale_jobs(stale_after=timedelta(0))
+        sweep_model(ScoringJob, timedelta(0))
         wait_until(all_scored(len(attempts)), timeout=120)
         time.sleep(1)
     assert_each_scored_exactly_once(attempts)
