@@ -44,6 +44,7 @@ system-packages:
 	  { echo "Could not install them: run 'apt-get install -y chromium poppler-utils' as root" >&2; exit 1; }; }
 
 test: install system-packages
+	$(VENV)/bin/lint-imports
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(PY) -m pytest
 

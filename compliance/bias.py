@@ -40,6 +40,8 @@ from typing import Any, Literal
 
 from scipy.stats import fisher_exact
 
+from reports.numbers import percent
+
 Dimension = Literal["sex", "race_ethnicity", "intersectional"]
 Variant = Literal["selection", "advanced", "scoring"]
 # Why a cell's numbers are withheld: too few people, or to protect another cell of its total.
@@ -673,7 +675,7 @@ def _findings(report: BiasReport) -> list[str]:
         if dimension.unknown:
             findings.append(
                 f"{dimension.label}: {dimension.unknown} of {report.n} records "
-                f"({_percent(dimension.unknown / report.n)}) have an unknown value and are "
+                f"({percent(dimension.unknown / report.n)}) have an unknown value and are "
                 "left out of this dimension's rates."
             )
     flagged = 0
@@ -704,8 +706,8 @@ def _flag_finding(
     reference_label = category_label(dimension.dimension, variant.reference or "")
     text = (
         f"{dimension.label}, {VARIANT_LABELS[variant.variant].lower()}: {result.label} has an "
-        f"impact ratio of {result.impact_ratio:.2f} ({_percent(result.rate)} against "
-        f"{_percent(variant.highest_rate or 0)} for {reference_label}), below the four-fifths "
+        f"impact ratio of {result.impact_ratio:.2f} ({percent(result.rate)} against "
+        f"{percent(variant.highest_rate or 0)} for {reference_label}), below the four-fifths "
         "threshold of 0.8."
     )
     if result.p_value is not None and result.test is not None:
@@ -723,10 +725,6 @@ def _p_relation(p_value: float) -> str:
     # "p = 0.0315", but "p < 0.0001" rather than "p = < 0.0001".
     text = format_p_value(p_value)
     return text if text.startswith("<") else f"= {text}"
-
-
-def _percent(value: float) -> str:
-    return f"{value * 100:.1f}%"
 
 
 def _format_number(value: float | None) -> str:

@@ -13,7 +13,7 @@ from django.dispatch import receiver
 
 from audit.context import current_actor
 from audit.services import Action, record_event
-from hiring.clients import client_address
+from web.clients import client_address
 
 User = get_user_model()
 _ROLE_FLAGS = ("is_superuser", "is_staff", "is_active")

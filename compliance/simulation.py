@@ -1,12 +1,12 @@
 """Synthetic demographics for demonstrations and tests of the bias audit.
 
-`simulate_candidates` (scoring) calls `assign_demographics` for the attempts it creates:
-``--demographics`` assigns realistic category shares with some candidates declining, and
-``--disparity X`` marks one group whose answers the simulator makes worse: each profile carries
-a ``quality`` factor (1.0, or 1 - X for the disadvantaged group) to scale the chance of a
-strong answer. For attempts that are already scored, pass ``scores`` instead: the
-disadvantaged group is then drawn more often among the low scorers, which gives the same
-observable gap. Deterministic for a given seed.
+`simulate_candidates_with_demographics` runs scoring's candidate simulator and gives the
+attempts it creates realistic category shares, some candidates declining; with a disparity X
+one group's answers are made worse: each profile carries a ``quality`` factor (1.0, or 1 - X
+for the disadvantaged group) that scales the candidate's ability. Scoring never sees the
+demographics: it only receives those factors. For attempts that are already scored, pass
+``scores`` to `assign_demographics` instead: the disadvantaged group is then drawn more often
+among the low scorers, which gives the same observable gap. Deterministic for a given seed.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from assessments.models import Attempt
 from compliance import demographics
+from scoring.management.simulation import SimulatedAttempt, simulate_candidates
 
 # Roughly the US labour force (BLS, EEO-1 categories). Two categories are under 2%, so the
 # reports' small-category rule shows up in every demonstration.
@@ -143,3 +146,38 @@ def assign_demographics(
         )
         profiles[public_id] = profile
     return profiles
+
+
+def simulate_candidates_with_demographics(
+    version,
+    *,
+    count: int,
+    seed: int,
+    disparity: float = 0.0,
+    target: tuple[str, str] = DEFAULT_TARGET,
+    submit: bool = True,
+    score_inline: bool = False,
+) -> list[SimulatedAttempt]:
+    """Scoring's synthetic candidates, each with synthetic self-identification answers; the
+    ``target`` group's abilities are scaled by 1 - ``disparity`` before they answer."""
+    if not 0.0 <= disparity < 1.0:
+        raise ValueError("The disparity is a fraction from 0 to below 1.")
+
+    def ability_factors(attempts) -> dict[uuid.UUID, float]:
+        with transaction.atomic():
+            profiles = assign_demographics(
+                [attempt.public_id for attempt in attempts],
+                seed=seed,
+                disparity=disparity,
+                target=target,
+            )
+        return {public_id: profile.quality for public_id, profile in profiles.items()}
+
+    return simulate_candidates(
+        version,
+        count=count,
+        seed=seed,
+        submit=submit,
+        score_inline=score_inline,
+        ability_factors=ability_factors,
+    )

@@ -18,6 +18,7 @@ from credentials.documents import (
     identity_hash,
 )
 from credentials.verification import parse_datetime
+from reports.numbers import percent
 from scoring.engine import SKILL_BANDS
 
 LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
@@ -239,10 +240,6 @@ def _bands() -> list[dict[str, str]]:
     return bands
 
 
-def _percent(weight: Any, total: float) -> str:
-    return f"{100 * float(weight) / total:.0f}"
-
-
 def assessment_public(version) -> dict[str, Any]:
     """The public description of a version: skills, alignments, rubric structure, pass rules.
 
@@ -270,7 +267,9 @@ def assessment_public(version) -> dict[str, Any]:
                 criteria.append(
                     {
                         "item_type": ITEM_TYPE_NAMES.get(step["item"]["type"], "Answer"),
-                        "weight_share": _percent(criterion.get("weight", 1), total_weight),
+                        "weight_share": percent(
+                            criterion.get("weight", 1), total_weight, decimals=0
+                        ),
                         "levels": [
                             {"label": level["label"], "points": f"{float(level['points']):g}"}
                             for level in criterion.get("levels", [])

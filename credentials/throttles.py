@@ -2,13 +2,13 @@
 
 The API and the verification page share one count per client address, kept in the shared cache
 (Redis, or the database cache), so every web process counts together and a client that rotates
-its own `X-Forwarded-For` header is still the same client (see `hiring.clients`).
+its own `X-Forwarded-For` header is still the same client (see `web.clients`).
 """
 
 from rest_framework.throttling import SimpleRateThrottle
 
 from credentials import conf
-from hiring.clients import client_address
+from web.clients import client_address
 
 
 class VerifyThrottle(SimpleRateThrottle):

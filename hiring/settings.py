@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, which reads the whole form: an oversized body is refused unread.
-    "hiring.request_size.RequestBodyLimitMiddleware",
+    "web.request_size.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Tells whether this session entered an authenticator code; until then staff see no page.
@@ -340,9 +340,9 @@ else:
         }
     }
 # How many reverse proxies of ours stand in front of the app, each appending to
-# X-Forwarded-For: 0 keys clients on REMOTE_ADDR alone (see hiring/clients.py).
+# X-Forwarded-For: 0 keys clients on REMOTE_ADDR alone (see web/clients.py).
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
-# Request bodies: a view may accept less (hiring/request_size.py); a bigger body is refused from
+# Request bodies: a view may accept less (web/request_size.py); a bigger body is refused from
 # its Content-Length, unread. Form fields may hold at most DATA_UPLOAD_MAX_MEMORY_SIZE; an upload
 # above FILE_UPLOAD_MAX_MEMORY_SIZE is written to a temporary file instead of kept in memory.
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 10 * 1024 * 1024)
@@ -399,7 +399,7 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "hiring.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "web.clients.client_address"
 AXES_LOCKOUT_CALLABLE = "staff.views.locked_out"
 AXES_VERBOSE = False  # no banner on every manage.py command
 # Every staff sign-in also needs a code from an authenticator app (TOTP). On by default in
@@ -428,7 +428,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # DRF's own client address agrees with hiring.clients.client_address.
+    # DRF's own client address agrees with web.clients.client_address.
     "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {"TITLE": "Skillproof API", "VERSION": "0.1.0"}

@@ -5,17 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from html import escape
 from typing import BinaryIO
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-# One rule against spreadsheet formula injection and one look for PDF tables, shared with the
-# compliance exports.
-from compliance.reporting.audit_export import _cell as formula_safe
-from compliance.reporting.audit_export import _facts_table, _styles, _table
+from reports import pdf
+from reports.spreadsheet import formula_safe
 from results.selectors import Status, skill_alias
 
 
@@ -78,7 +75,7 @@ def stream_csv(rows: Iterable, skills: list[tuple[str, str]]) -> Iterator[str]:
 
 def write_report_pdf(report: dict, output: BinaryIO) -> None:
     """A candidate report for the hiring team, as PDF (what the printable page shows)."""
-    styles = _styles()
+    styles = pdf.styles()
     document = SimpleDocTemplate(
         output,
         pagesize=A4,
@@ -89,10 +86,10 @@ def write_report_pdf(report: dict, output: BinaryIO) -> None:
     width = document.width
     layout = report["layout"]
     story = [
-        Paragraph(f"Candidate report: {_text(report['candidate_name'])}", styles["Title"]),
-        _facts_table(report["facts"], styles, width),
+        Paragraph(f"Candidate report: {pdf.markup(report['candidate_name'])}", styles["Title"]),
+        pdf.facts_table(report["facts"], styles, width),
         Paragraph("Skills", styles["Heading2"]),
-        _table(
+        pdf.table(
             ["Skill", "Score", "Band", "Threshold", "Result"],
             [
                 [s["name"], s["score"], s["band"], s["threshold"], _skill_result(s)]
@@ -104,14 +101,14 @@ def write_report_pdf(report: dict, output: BinaryIO) -> None:
         ),
     ]
     for step in report["steps"]:
-        story += [Spacer(1, 6), Paragraph(_text(step["title"]), styles["Heading3"])]
+        story += [Spacer(1, 6), Paragraph(pdf.markup(step["title"]), styles["Heading3"])]
         if step["answer"]:
-            story.append(Paragraph(f"Answer: {_text(step['answer'])}", styles["BodyText"]))
+            story.append(Paragraph(f"Answer: {pdf.markup(step['answer'])}", styles["BodyText"]))
         if step["time"]:
             story.append(Paragraph(f"Time on this step: {step['time']}", styles["Small"]))
         if step["criteria"]:
             story.append(
-                _table(
+                pdf.table(
                     ["Criterion", "Skill", "Points", "Level", "Method", "Evidence"],
                     [
                         [
@@ -134,7 +131,7 @@ def write_report_pdf(report: dict, output: BinaryIO) -> None:
     if report["decisions"]:
         story += [
             Paragraph("Decisions", styles["Heading2"]),
-            _table(
+            pdf.table(
                 ["When", "Decision", "By", "Note"],
                 [
                     [
@@ -152,7 +149,7 @@ def write_report_pdf(report: dict, output: BinaryIO) -> None:
         ]
     story += [
         Paragraph("Score runs", styles["Heading2"]),
-        _table(
+        pdf.table(
             ["Scored", "Score", "Passed", "Waiting for review", "Engine", "Breakdown sha256"],
             [
                 [
@@ -172,10 +169,6 @@ def write_report_pdf(report: dict, output: BinaryIO) -> None:
         ),
     ]
     document.build(story)
-
-
-def _text(value) -> str:
-    return escape(str(value), quote=False)
 
 
 def _who(decision) -> str:

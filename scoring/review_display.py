@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reports.numbers import percent
 from scoring.engine.text import scored_text
 
 REVIEW_REASONS = {
@@ -63,7 +64,7 @@ def _number(value: Any) -> str:
 
 
 def _percent(value: Any) -> str:
-    return f"{round(100 * value)}%" if isinstance(value, int | float) else "—"
+    return percent(value, decimals=0) if isinstance(value, int | float) else "—"
 
 
 def _table(caption: str, head: list[str], rows: list[list[Any]]) -> dict:

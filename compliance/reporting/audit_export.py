@@ -15,14 +15,13 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from html import escape
 from itertools import islice
 from typing import Any, BinaryIO
 
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER, landscape
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import (
     CondPageBreak,
@@ -33,6 +32,11 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+
+from audit.canonical import canonical_json
+from reports import pdf
+from reports.numbers import percent
+from reports.spreadsheet import formula_safe
 
 EXPORT_FORMAT = "skillproof/audit-export@1"
 # Past this many attempts the PDF lists each attempt on one line and leaves the per-criterion
@@ -84,8 +88,6 @@ CSV_COLUMNS = (
     "tree_head_size",
     "tree_head_root_hash",
 )
-# Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def criteria_of(breakdown: Any) -> list[dict]:
@@ -103,7 +105,7 @@ def criteria_of(breakdown: Any) -> list[dict]:
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return canonical_json(value).decode("utf-8")
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -181,18 +183,12 @@ def stream_csv(header: dict, records: Iterable[dict]) -> Iterator[str]:
         buffer.seek(0)
         buffer.truncate()
         for row in csv_rows(record, header):
-            writer.writerow([_cell(value) for value in row])
+            writer.writerow([formula_safe(value) for value in row])
         yield buffer.getvalue()
 
 
 def _bool(value: Any) -> str:
     return "true" if value else "false"
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 # --- JSON --------------------------------------------------------------------------------------
@@ -353,39 +349,13 @@ def render_pdf(
         bottomMargin=0.7 * inch,
         invariant=True,
     )
-    styles = _styles()
+    styles = pdf.styles()
     story = _LazyStory(
         _story(header, stats, records, styles=styles, width=document.width, detailed=detailed)
     )
-    footer = _footer(title, header)
+    footer = pdf.page_footer(_footer_text(title, header))
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return stats
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    sample = getSampleStyleSheet()
-    body = sample["BodyText"]
-    return {
-        "Title": sample["Title"],
-        "Heading1": sample["Heading1"],
-        "Heading2": sample["Heading2"],
-        "Heading3": sample["Heading3"],
-        "BodyText": body,
-        "Small": ParagraphStyle("Small", parent=body, fontSize=8, leading=10),
-        "Cell": ParagraphStyle("Cell", parent=body, fontSize=7.5, leading=9),
-        "Mono": ParagraphStyle("Mono", parent=body, fontName="Courier", fontSize=7, leading=9),
-        "CellBold": ParagraphStyle(
-            "CellBold", parent=body, fontSize=7.5, leading=9, fontName="Helvetica-Bold"
-        ),
-    }
-
-
-def _markup(value: Any) -> str:
-    return escape("" if value is None else str(value), quote=False)
-
-
-def _percent(part: int, whole: int) -> str:
-    return f"{part / whole * 100:.1f}%" if whole else "n/a"
 
 
 def _short(value: str | None, length: int = 8) -> str:
@@ -407,8 +377,8 @@ def _story(
     detailed: bool,
 ) -> Iterator:
     assessment = header["assessment"]
-    yield Paragraph(_markup(f"Audit export: {assessment['title']}"), styles["Title"])
-    yield _facts_table(_summary_facts(header, stats), styles, width)
+    yield Paragraph(pdf.markup(f"Audit export: {assessment['title']}"), styles["Title"])
+    yield pdf.facts_table(_summary_facts(header, stats), styles, width)
     yield Spacer(1, 8)
     if not detailed:
         listed = (
@@ -417,7 +387,7 @@ def _story(
             else "each is listed on one line"
         )
         yield Paragraph(
-            _markup(
+            pdf.markup(
                 f"This export covers {stats.attempts} attempts: the figures and charts count "
                 f"all of them, and {listed}. Every attempt, with each criterion's points, "
                 "level, method, confidence and evidence, is in the CSV and JSON exports of the "
@@ -434,7 +404,7 @@ def _story(
     yield PageBreak()
 
     yield Paragraph("Versions", styles["Heading1"])
-    yield _table(
+    yield pdf.table(
         ["Version", "Content sha256", "Published"],
         [
             [str(item["number"]), item["content_sha256"], _when(item["published_at"])]
@@ -448,7 +418,7 @@ def _story(
     yield Spacer(1, 10)
     yield Paragraph("Criteria (current score runs)", styles["Heading1"])
     if stats.criteria:
-        yield _table(
+        yield pdf.table(
             [
                 "Step / criterion",
                 "Skill",
@@ -482,7 +452,7 @@ def _story(
     yield from _attempt_lines(islice(records(), PDF_LINE_LIMIT), styles, width)
     if stats.attempts > PDF_LINE_LIMIT:
         yield Paragraph(
-            _markup(
+            pdf.markup(
                 f"{stats.attempts - PDF_LINE_LIMIT} further attempts are in the CSV and JSON "
                 "exports."
             ),
@@ -521,7 +491,7 @@ def _summary_facts(header: dict, stats: ExportStats) -> list[tuple[str, str]]:
         ),
         (
             "Scored",
-            f"{stats.scored}; passed {stats.passed} ({_percent(stats.passed, stats.scored)})",
+            f"{stats.scored}; passed {stats.passed} ({percent(stats.passed, stats.scored)})",
         ),
         ("Mean overall score", "n/a" if mean is None else f"{mean:.1f} / 100"),
         (
@@ -532,57 +502,6 @@ def _summary_facts(header: dict, stats: ExportStats) -> list[tuple[str, str]]:
         ("Waiting for review", str(stats.needs_review)),
         ("Personal data erased", str(stats.erased)),
     ]
-
-
-def _facts_table(facts: list[tuple[str, str]], styles, width: float) -> Table:
-    rows = [
-        [Paragraph(_markup(term), styles["CellBold"]), Paragraph(_markup(value), styles["Cell"])]
-        for term, value in facts
-    ]
-    table = Table(rows, colWidths=[1.8 * inch, width - 1.8 * inch], hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#bbbbbb")),
-                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return table
-
-
-def _table(
-    headers: list[str],
-    rows: list[list[str]],
-    styles,
-    width: float,
-    fractions: tuple[float, ...],
-    *,
-    mono_columns: frozenset[int] | set[int] = frozenset(),
-    highlight: Callable[[int], str | None] | None = None,
-) -> Table:
-    body = [[Paragraph(_markup(text), styles["CellBold"]) for text in headers]]
-    for row in rows:
-        body.append(
-            [
-                Paragraph(_markup(cell), styles["Mono" if index in mono_columns else "Cell"])
-                for index, cell in enumerate(row)
-            ]
-        )
-    table = Table(body, colWidths=[width * f for f in fractions], repeatRows=1, hAlign="LEFT")
-    commands = [
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#bbbbbb")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef3")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-    if highlight is not None:
-        for index in range(len(rows)):
-            colour = highlight(index)
-            if colour:
-                commands.append(("BACKGROUND", (0, index + 1), (-1, index + 1), colour))
-    table.setStyle(TableStyle(commands))
-    return table
 
 
 _ATTEMPT_HEADERS = [
@@ -606,10 +525,10 @@ def _attempt_lines(records: Iterable[dict], styles, width: float) -> Iterator[Ta
     for record in records:
         rows.append(_attempt_line(record))
         if len(rows) == _ATTEMPT_ROWS_PER_TABLE:
-            yield _table(_ATTEMPT_HEADERS, rows, styles, width, _ATTEMPT_FRACTIONS)
+            yield pdf.table(_ATTEMPT_HEADERS, rows, styles, width, _ATTEMPT_FRACTIONS)
             rows = []
     if rows:
-        yield _table(_ATTEMPT_HEADERS, rows, styles, width, _ATTEMPT_FRACTIONS)
+        yield pdf.table(_ATTEMPT_HEADERS, rows, styles, width, _ATTEMPT_FRACTIONS)
 
 
 def _attempt_line(record: dict) -> list[str]:
@@ -638,9 +557,9 @@ def _attempt_detail(record: dict, styles, width: float) -> Iterator:
         if candidate["erased"]
         else (f"{candidate['name']} <{candidate['email']}>")
     )
-    yield Paragraph(_markup(f"Attempt {record['attempt_id']}"), styles["Heading2"])
+    yield Paragraph(pdf.markup(f"Attempt {record['attempt_id']}"), styles["Heading2"])
     times = record["timestamps"]
-    yield _facts_table(
+    yield pdf.facts_table(
         [
             ("Candidate", who),
             ("Invitation", record["invitation_id"]),
@@ -662,7 +581,7 @@ def _attempt_detail(record: dict, styles, width: float) -> Iterator:
     yield Spacer(1, 6)
     runs = record["score_runs"]
     if runs:
-        yield _table(
+        yield pdf.table(
             [
                 "Run",
                 "Created",
@@ -700,7 +619,7 @@ def _attempt_detail(record: dict, styles, width: float) -> Iterator:
     if criteria:
         yield Spacer(1, 6)
         yield Paragraph(f"Criteria of run {run['run_id']}", styles["Heading3"])
-        yield _table(
+        yield pdf.table(
             ["Step / criterion", "Skill", "Points", "Level", "Method", "Confidence", "Evidence"],
             [_criterion_cells(criterion) for criterion in criteria],
             styles,
@@ -711,7 +630,7 @@ def _attempt_detail(record: dict, styles, width: float) -> Iterator:
         )
     if record["review_decisions"]:
         yield Paragraph("Review decisions", styles["Heading3"])
-        yield _table(
+        yield pdf.table(
             ["Decided", "Reviewer", "Criterion", "Level", "Applied in run", "Reason"],
             [
                 [
@@ -730,7 +649,7 @@ def _attempt_detail(record: dict, styles, width: float) -> Iterator:
         )
     if record["events"]:
         yield Paragraph("Audit events", styles["Heading3"])
-        yield _table(
+        yield pdf.table(
             ["Seq", "Time", "Actor", "Action", "Event sha256"],
             [
                 [
@@ -847,7 +766,7 @@ def _method_chart(stats: ExportStats, width: float) -> Drawing:
             String(
                 label_width + bar_space * share + 4,
                 y + 4,
-                f"{share * 100:.1f}% ({count})",
+                f"{percent(share)} ({count})",
                 fontSize=7.5,
             )
         )
@@ -861,23 +780,8 @@ def tree_head_text(head: dict | None) -> str:
     return f"{head['tree_size']} events, root sha256 {head['root_hash']}"
 
 
-def _footer(title: str, header: dict):
+def _footer_text(title: str, header: dict) -> str:
     head = header["tree_head"]
-
-    def draw(canvas, document) -> None:
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7.5)
-        canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(
-            document.leftMargin,
-            0.45 * inch,
-            f"{title[:80]} · tree head {head['tree_size']} {head['root_hash'][:16]}…"
-            if head
-            else title[:80],
-        )
-        canvas.drawRightString(
-            document.pagesize[0] - document.rightMargin, 0.45 * inch, f"Page {document.page}"
-        )
-        canvas.restoreState()
-
-    return draw
+    if not head:
+        return title[:80]
+    return f"{title[:80]} · tree head {head['tree_size']} {head['root_hash'][:16]}…"

@@ -15,7 +15,7 @@ from html import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.platypus import (
     CondPageBreak,
@@ -24,8 +24,6 @@ from reportlab.platypus import (
     Paragraph,
     SimpleDocTemplate,
     Spacer,
-    Table,
-    TableStyle,
 )
 
 from compliance.bias import (
@@ -42,6 +40,9 @@ from compliance.bias import (
     format_p_value,
 )
 from compliance.reporting.charts import bar_chart, build_drawing, render_svg
+from reports import pdf
+from reports.numbers import percent
+from reports.spreadsheet import formula_safe
 
 CSV_COLUMNS = (
     "dimension",
@@ -62,8 +63,9 @@ CSV_COLUMNS = (
     "note",
 )
 DASH = "\u2013"
-# Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FACTS_WIDTH = 5.3 * inch
+FLAGGED_ROW = colors.HexColor("#fbe9ea")
+EXCLUDED_ROW = colors.HexColor("#f2f2f2")
 
 
 def render_csv(report: BiasReport) -> str:
@@ -84,10 +86,10 @@ def render_csv(report: BiasReport) -> str:
                     [
                         dimension.dimension,
                         variant_name,
-                        _csv_text(result.category),
-                        _csv_text(result.label),
-                        _csv_text(result.sex or ""),
-                        _csv_text(result.race_ethnicity or ""),
+                        formula_safe(result.category),
+                        formula_safe(result.label),
+                        formula_safe(result.sex or ""),
+                        formula_safe(result.race_ethnicity or ""),
                         hidden or result.n,
                         hidden or result.hits,
                         hidden or _csv_number(result.rate),
@@ -149,16 +151,16 @@ def render_pdf(report: BiasReport, title: str) -> bytes:
         # to an auditor can be checked against a re-run.
         invariant=True,
     )
-    styles = _pdf_styles()
+    styles = pdf.styles()
     story: list = [
-        Paragraph(_markup(title), styles["Title"]),
-        _facts_table(report, styles),
+        Paragraph(pdf.markup(title), styles["Title"]),
+        pdf.facts_table(_facts(report), styles, FACTS_WIDTH),
         Spacer(1, 10),
         Paragraph("Method", styles["Heading2"]),
-        *(Paragraph(_markup(text), styles["Small"]) for text in _method_notes(report)),
+        *(Paragraph(pdf.markup(text), styles["Small"]) for text in _method_notes(report)),
         Paragraph("Findings", styles["Heading2"]),
         *(
-            Paragraph(_markup(finding), styles["Finding"], bulletText="\u2022")
+            Paragraph(pdf.markup(finding), styles["Finding"], bulletText="\u2022")
             for finding in report.summary
         ),
     ]
@@ -166,7 +168,7 @@ def render_pdf(report: BiasReport, title: str) -> bytes:
         # The summary gets a page of its own; later dimensions share a page when they fit.
         story.append(PageBreak() if index == 0 else CondPageBreak(3 * inch))
         intro = [
-            Paragraph(_markup(dimension.label), styles["Heading1"]),
+            Paragraph(pdf.markup(dimension.label), styles["Heading1"]),
             Paragraph(
                 f"{dimension.known} records with a known value, {dimension.unknown} unknown "
                 "(missing or declined; left out of this dimension).",
@@ -181,7 +183,8 @@ def render_pdf(report: BiasReport, title: str) -> bytes:
             story.append(KeepTogether([*intro, *block]))
             story.append(Spacer(1, 12))
             intro = []
-    document.build(story, onFirstPage=_page_footer(title), onLaterPages=_page_footer(title))
+    footer = pdf.page_footer(title)
+    document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 
@@ -269,8 +272,8 @@ def _cells(report: BiasReport, result: CategoryResult, variant: VariantResult) -
         result.label,
         str(result.n),
         str(result.hits),
-        f"{result.rate * 100:.1f}%",
-        f"{result.share * 100:.1f}%",
+        percent(result.rate),
+        percent(result.share),
         _impact_text(result),
         "yes" if result.flag else "no",
         p_text,
@@ -340,48 +343,6 @@ def _html_variant(
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def _markup(text: str) -> str:
-    # Paragraph parses a mini markup language; escaping keeps user text from becoming tags.
-    return escape(text, quote=False)
-
-
-def _pdf_styles() -> dict[str, ParagraphStyle]:
-    sample = getSampleStyleSheet()
-    return {
-        "Title": sample["Title"],
-        "Heading1": sample["Heading1"],
-        "Heading2": sample["Heading2"],
-        "Heading3": sample["Heading3"],
-        "BodyText": sample["BodyText"],
-        "Finding": ParagraphStyle(
-            "Finding", parent=sample["BodyText"], leftIndent=12, spaceAfter=3
-        ),
-        "Small": ParagraphStyle("Small", parent=sample["BodyText"], fontSize=8, leading=10),
-        "Cell": ParagraphStyle("Cell", parent=sample["BodyText"], fontSize=8, leading=10),
-        "CellBold": ParagraphStyle(
-            "CellBold", parent=sample["BodyText"], fontSize=8, leading=10, fontName="Helvetica-Bold"
-        ),
-    }
-
-
-def _facts_table(report: BiasReport, styles: dict[str, ParagraphStyle]) -> Table:
-    rows = [
-        [Paragraph(_markup(term), styles["CellBold"]), Paragraph(_markup(value), styles["Cell"])]
-        for term, value in _facts(report)
-    ]
-    table = Table(rows, colWidths=[1.8 * inch, 3.5 * inch], hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#bbbbbb")),
-                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return table
-
-
 def _pdf_variant(
     report: BiasReport,
     dimension: DimensionResult,
@@ -389,54 +350,35 @@ def _pdf_variant(
     styles: dict[str, ParagraphStyle],
     width: float,
 ) -> list:
-    heading = Paragraph(_markup(_variant_heading(dimension, variant)), styles["Heading2"])
+    heading = Paragraph(pdf.markup(_variant_heading(dimension, variant)), styles["Heading2"])
     if not variant.categories:
-        return [heading, Paragraph(_markup(_variant_empty_text(variant)), styles["BodyText"])]
-    header = [Paragraph(_markup(text), styles["CellBold"]) for text in _headers(variant)]
-    body = [
-        [Paragraph(_markup(cell), styles["Cell"]) for cell in _cells(report, result, variant)]
-        for result in variant.categories
-    ]
+        return [heading, Paragraph(pdf.markup(_variant_empty_text(variant)), styles["BodyText"])]
     fractions = (0.25, 0.07, 0.09, 0.1, 0.08, 0.13, 0.08, 0.2)
-    table = Table([header, *body], colWidths=[width * f for f in fractions], repeatRows=1)
-    commands = [
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#bbbbbb")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef3")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-    for row, result in enumerate(variant.categories, start=1):
-        if result.flag:
-            commands.append(("BACKGROUND", (0, row), (-1, row), colors.HexColor("#fbe9ea")))
-        elif result.excluded:
-            commands.append(("BACKGROUND", (0, row), (-1, row), colors.HexColor("#f2f2f2")))
-    table.setStyle(TableStyle(commands))
+    table = pdf.table(
+        _headers(variant),
+        [_cells(report, result, variant) for result in variant.categories],
+        styles,
+        width,
+        fractions,
+        highlight=lambda index: _row_colour(variant.categories[index]),
+    )
     flowables: list = [heading, table]
-    flowables.extend(Paragraph(_markup(note), styles["Small"]) for note in variant.notes)
+    flowables.extend(Paragraph(pdf.markup(note), styles["Small"]) for note in variant.notes)
     flowables.append(Spacer(1, 6))
     flowables.append(build_drawing(bar_chart(report, dimension, variant), width))
     return flowables
 
 
-def _page_footer(title: str):
-    def draw(canvas, document) -> None:
-        canvas.saveState()
-        canvas.setFont("Helvetica", 8)
-        canvas.setFillColor(colors.HexColor("#555555"))
-        # drawString writes text as-is (no markup), so the title needs no escaping here.
-        canvas.drawString(document.leftMargin, 0.5 * inch, title[:90])
-        canvas.drawRightString(
-            document.pagesize[0] - document.rightMargin, 0.5 * inch, f"Page {document.page}"
-        )
-        canvas.restoreState()
-
-    return draw
+def _row_colour(result: CategoryResult):
+    """Flagged rows in red, rows left out of the impact ratios in grey."""
+    if result.flag:
+        return FLAGGED_ROW
+    if result.excluded:
+        return EXCLUDED_ROW
+    return None
 
 
 # --- CSV -------------------------------------------------------------------------------------
-
-
-def _csv_text(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
 
 
 def _csv_number(value: float | None) -> str:

@@ -17,6 +17,7 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from compliance.bias import VARIANT_LABELS, BiasReport, DimensionResult, VariantResult
+from reports.numbers import percent
 
 # Colours chosen for at least 4.5:1 contrast on white (WCAG AA) for the bars that carry meaning.
 COLOUR_BAR = "#1f5f8b"
@@ -53,7 +54,7 @@ class Bar:
         """The rate and status, or the suppression label: what is written beside the bar."""
         if self.rate is None:
             return ", ".join(part for part in (self.hidden, self.status) if part)
-        return _percent(self.rate) + (f" {self.status}" if self.status else "")
+        return percent(self.rate) + (f" {self.status}" if self.status else "")
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def describe(chart: BarChart) -> str:
     ]
     if chart.threshold is not None:
         parts.append(
-            f"A dashed line marks 0.8 times the highest rate ({_percent(chart.threshold)}); "
+            f"A dashed line marks 0.8 times the highest rate ({percent(chart.threshold)}); "
             "bars ending left of it are below the four-fifths threshold."
         )
     else:
@@ -141,7 +142,7 @@ def render_svg(chart: BarChart, element_id: str) -> str:
             f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{plot_bottom}" '
             'stroke="#dddddd" stroke-width="1"/>'
             f'<text x="{x:.1f}" y="{plot_bottom + 14}" text-anchor="middle" '
-            f'fill="{COLOUR_AXIS}">{escape(_percent(tick, 0))}</text>'
+            f'fill="{COLOUR_AXIS}">{escape(percent(tick, decimals=0))}</text>'
         )
     for index, bar in enumerate(chart.bars):
         y = top + index * row_height
@@ -171,7 +172,7 @@ def render_svg(chart: BarChart, element_id: str) -> str:
             f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{plot_bottom}" '
             f'stroke="{COLOUR_THRESHOLD}" stroke-width="1.5" stroke-dasharray="5 3"/>'
             f'<text x="{x:.1f}" y="{plot_bottom + 28}" text-anchor="middle" '
-            f'fill="{COLOUR_THRESHOLD}">0.8 &#215; highest = {escape(_percent(chart.threshold))}'
+            f'fill="{COLOUR_THRESHOLD}">0.8 &#215; highest = {escape(percent(chart.threshold))}'
             "</text>"
         )
     parts.append("</svg>")
@@ -200,7 +201,7 @@ def build_drawing(chart: BarChart, width: float) -> Drawing:
             String(
                 x,
                 plot_bottom - 10,
-                _percent(tick, 0),
+                percent(tick, decimals=0),
                 fontName=font,
                 fontSize=font_size,
                 textAnchor="middle",
@@ -262,7 +263,7 @@ def build_drawing(chart: BarChart, width: float) -> Drawing:
             String(
                 x,
                 plot_bottom - 22,
-                f"0.8 x highest = {_percent(chart.threshold)}",
+                f"0.8 x highest = {percent(chart.threshold)}",
                 fontName=font,
                 fontSize=font_size,
                 textAnchor="middle",
@@ -280,10 +281,6 @@ def _axis(highest: float) -> tuple[float, float]:
         if top / step <= 6:
             return min(top, 1.0), step
     return 1.0, 0.2
-
-
-def _percent(value: float, decimals: int = 1) -> str:
-    return f"{value * 100:.{decimals}f}%"
 
 
 def _truncate(text: str, limit: int) -> str:

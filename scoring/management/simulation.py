@@ -20,10 +20,10 @@ Deterministic for a seed: the same seed, version and count give the same answers
 from __future__ import annotations
 
 import random
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-
-from django.db import transaction
 
 from assessments import services as assessment_services
 from flow import steps_by_id
@@ -185,15 +185,14 @@ def simulate_candidates(
     seed: int,
     submit: bool = True,
     score_inline: bool = False,
-    demographics: bool = False,
-    disparity: float = 0.0,
-    group: str | None = None,
+    ability_factors: Callable[[list], Mapping[uuid.UUID, float]] | None = None,
 ) -> list[SimulatedAttempt]:
     """Invite, take and (by default) submit ``count`` synthetic attempts at ``version``.
 
     ``score_inline`` runs each submission's scoring job in this process (no worker needed).
-    ``demographics`` stores synthetic self-identification answers through the compliance
-    app; with ``disparity`` X one group's abilities are scaled by 1 - X.
+    ``ability_factors``, given the started attempts, returns a factor per attempt public id
+    that scales that candidate's ability (compliance's demographic simulation makes one group
+    weaker with it; scoring knows nothing of demographics).
     """
     if count < 1:
         return []
@@ -207,8 +206,8 @@ def simulate_candidates(
         )
         attempts.append(assessment_services.start_attempt(invitation))
     quality = {attempt.public_id: 1.0 for attempt in attempts}
-    if demographics or disparity:
-        quality.update(_assign_demographics(attempts, seed, disparity, group))
+    if ability_factors is not None:
+        quality.update(ability_factors(attempts))
     order = list(range(count))
     random.Random(f"skillproof-sim/{seed}/order").shuffle(order)
     simulated = []
@@ -223,20 +222,3 @@ def simulate_candidates(
                 run_scoring_job(job.pk)
         simulated.append(SimulatedAttempt(attempt, ability, levels))
     return simulated
-
-
-def _assign_demographics(attempts, seed: int, disparity: float, group: str | None) -> dict:
-    """The compliance app's synthetic demographics; returns each attempt's quality factor."""
-    # Imported here: the demographics stay walled off in compliance; only this opt-in
-    # simulator hands it attempt ids and reads back the quality factor it chose.
-    from compliance import simulation
-
-    target = simulation.parse_target(group) if group else simulation.DEFAULT_TARGET
-    with transaction.atomic():
-        profiles = simulation.assign_demographics(
-            [attempt.public_id for attempt in attempts],
-            seed=seed,
-            disparity=disparity,
-            target=target,
-        )
-    return {public_id: profile.quality for public_id, profile in profiles.items()}

@@ -1,7 +1,7 @@
 """Synthetic demographics for demonstrations: realistic shares, declines, and a disparity."""
 
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -9,7 +9,9 @@ from django.core.management import CommandError, call_command
 from compliance.models import Demographics
 from compliance.services import compute_bias_report
 from compliance.simulation import assign_demographics, draw_profile, parse_target
+from scoring.models import ScoreRun
 from tests.compliance.helpers import bulk_scored_attempts
+from tests.scoring.support import publish_demo
 
 
 def test_profiles_are_deterministic_for_a_seed():
@@ -79,3 +81,29 @@ def test_command_assigns_demographics_to_scored_attempts(scored, capsys):
     assert "to 0 attempts" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("simulate_demographics", assessment="nope")
+
+
+@pytest.mark.django_db
+def test_new_candidates_with_a_disparity_answer_worse_in_the_target_group(capsys):
+    """Scoring's simulator runs the candidates; compliance alone holds their demographics."""
+    publish_demo("support-escalation")
+    call_command(
+        "simulate_demographics",
+        assessment="support-escalation",
+        candidates=30,
+        seed=4,
+        disparity=0.6,
+        score_now=True,
+    )
+    assert "30 simulated candidates with synthetic demographics" in capsys.readouterr().out
+    assert Demographics.objects.count() == 30
+    runs = {run.attempt.public_id: run.overall_score for run in ScoreRun.objects.all()}
+    by_sex = defaultdict(list)
+    for row in Demographics.objects.exclude(sex=""):
+        by_sex[row.sex].append(runs[row.attempt_public_id])
+    mean = {sex: sum(scores) / len(scores) for sex, scores in by_sex.items()}
+    assert mean["female"] < mean["male"]  # the default disadvantaged group scores lower
+    with pytest.raises(CommandError, match="from 0 to below 1"):
+        call_command(
+            "simulate_demographics", assessment="support-escalation", candidates=1, disparity=1.0
+        )

@@ -98,25 +98,3 @@ def test_the_command_creates_and_scores_and_refuses_an_unknown_assessment(capsys
     assert "3 simulated candidates" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("simulate_candidates", assessment="no-such-thing", count=1)
-
-
-def test_demographics_and_disparity_options_go_through_the_compliance_simulation():
-    from compliance.models import Demographics
-
-    publish_demo("support-escalation")
-    call_command(
-        "simulate_candidates",
-        assessment="support-escalation",
-        count=30,
-        seed=4,
-        disparity=0.6,
-        score_now=True,
-        stdout=open("/dev/null", "w"),  # noqa: SIM115
-    )
-    assert Demographics.objects.count() == 30
-    runs = {run.attempt.public_id: run.overall_score for run in ScoreRun.objects.all()}
-    by_sex = defaultdict(list)
-    for row in Demographics.objects.exclude(sex=""):
-        by_sex[row.sex].append(runs[row.attempt_public_id])
-    mean = {sex: sum(scores) / len(scores) for sex, scores in by_sex.items()}
-    assert mean["female"] < mean["male"]  # the default disadvantaged group scores lower

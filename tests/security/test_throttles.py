@@ -56,7 +56,7 @@ def test_behind_one_proxy_the_address_it_saw_is_the_client(
 
 
 def test_client_address_ignores_forwarded_for_unless_proxies_are_configured(settings):
-    from hiring.clients import client_address
+    from web.clients import client_address
 
     request = RequestFactory().get(
         "/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.10"

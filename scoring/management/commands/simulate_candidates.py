@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Invite, take and submit N synthetic candidates through the real services, walking the "
         "version's branching; free text comes from held-back exemplars (never trained on). "
-        "Deterministic for a seed. Never use on a production database with real candidates."
+        "Deterministic for a seed. Never use on a production database with real candidates. "
+        "With self-identification answers: compliance's simulate_demographics --candidates N."
     )
 
     def add_arguments(self, parser):
@@ -28,22 +29,6 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-submit", action="store_true", help="Leave the attempts answered, not submitted."
         )
-        parser.add_argument(
-            "--demographics",
-            action="store_true",
-            help="Give each candidate synthetic self-identification answers (compliance app).",
-        )
-        parser.add_argument(
-            "--disparity",
-            type=float,
-            default=0.0,
-            help="0..1: one group's answers are this much weaker (implies --demographics).",
-        )
-        parser.add_argument(
-            "--group",
-            default=None,
-            help="The disadvantaged group for --disparity, e.g. sex=female (the default).",
-        )
 
     def handle(self, *args, **options):
         versions = AssessmentVersion.objects.filter(assessment__slug=options["assessment"])
@@ -54,8 +39,6 @@ class Command(BaseCommand):
             raise CommandError(f"No published version of {options['assessment']!r} found.")
         if options["count"] < 1:
             raise CommandError("--count must be at least 1.")
-        if not 0.0 <= options["disparity"] < 1.0:
-            raise CommandError("--disparity is a fraction from 0 to below 1.")
         try:
             simulated = simulate_candidates(
                 version,
@@ -63,9 +46,6 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 submit=not options["no_submit"],
                 score_inline=options["score_now"],
-                demographics=options["demographics"],
-                disparity=options["disparity"],
-                group=options["group"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
