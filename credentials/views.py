@@ -32,7 +32,7 @@ from credentials.presenters import (
 from credentials.proofs import VERIFY_LIMITS
 from credentials.throttles import VerifyThrottle
 from credentials.verification import Report, max_embedded_for, unreadable, verify_credential
-from hiring.request_size import limit_request_body
+from web.request_size import limit_request_body
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ NEXT_KEY = "credentials_ler_next"
 NEW_SHARE_KEY = "credentials_ler_new_share"
 DOCUMENT_MAX_AGE = 300
 # The verification form carries a pasted credential and a file, each up to the verifier's limit;
-# anything bigger is refused before it is read (see hiring.request_size).
+# anything bigger is refused before it is read (see web.request_size).
 VERIFY_FORM_MAX_BYTES = 2 * VERIFY_LIMITS.max_bytes + 16 * 1024
 
 
