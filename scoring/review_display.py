@@ -24,6 +24,8 @@ REVIEW_REASONS = {
     "rubric_copy": "copies the rubric's wording",
     "pattern_timeout": "a concept phrasing ran out of time on this answer",
     "quality_control": "a quality-control check: the model was confident; does a person agree?",
+    "automation_paused": "automation is paused for this assessment: a person decides every "
+    "criterion",
 }
 METHODS = {
     "keyed": "answer key",

@@ -10,6 +10,7 @@ from cachetools import LRUCache, cached
 from assessments.exceptions import ContentMismatch
 from assessments.published import published_versions
 from scoring import engine
+from scoring.engine.oversight import require_human_review
 from scoring.exceptions import InputsUnavailable, PermanentScoringError
 from scoring.models import TextModel
 
@@ -86,9 +87,15 @@ def compute_breakdown(
     overrides: dict | None = None,
     *,
     label: str = "",
+    human_review: bool = False,
 ):
-    """Call the pure engine; anything it raises on stored data is a permanent failure."""
+    """Call the pure engine; anything it raises on stored data is a permanent failure.
+
+    ``human_review`` (automation paused: human oversight) sends every criterion no person has
+    decided to review; runs record it, so a replay passes it again.
+    """
     try:
-        return engine.score(content, responses, models or {}, overrides or {})
+        breakdown = engine.score(content, responses, models or {}, overrides or {})
     except _ENGINE_ERRORS as error:
         raise PermanentScoringError(f"The engine could not score {label}: {error!r}") from error
+    return require_human_review(breakdown) if human_review else breakdown

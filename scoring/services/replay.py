@@ -106,6 +106,7 @@ def replay_score_run(run: ScoreRun) -> ReplayResult:
             models,
             engine_overrides(run.overrides or {}),
             label=f"run {run.pk}",
+            human_review=run.human_review_required,
         )
     except _Mismatch as error:
         result.problem = str(error)

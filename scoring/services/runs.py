@@ -9,6 +9,7 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
+from assessments.selectors import automation_paused
 from audit.canonical import canonical_json
 from audit.services import Action, record_event
 from scoring.exceptions import PermanentScoringError
@@ -123,6 +124,8 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
     previous_id = current_score_run_id(attempt.pk)
     # Decisions are taken on a run's review items: with no run yet there can be none.
     overrides = current_overrides(attempt) if previous_id is not None else {}
+    # Human oversight: while the assessment's automation is paused, people decide everything.
+    human_review = automation_paused(version.assessment_id)
     clock.lap("load")
     breakdown = compute_breakdown(
         content,
@@ -130,6 +133,7 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
         models,
         engine_overrides(overrides),
         label=f"attempt {attempt.pk}",
+        human_review=human_review,
     )
     breakdown_bytes = breakdown.canonical_json()
     clock.lap("engine")
@@ -145,6 +149,7 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
         responses_sha256=inputs.responses_sha256,
         model_hashes=model_hashes,
         overrides=overrides,
+        human_review_required=human_review,
         breakdown_json=breakdown_bytes.decode("utf-8"),
         breakdown_sha256=hashlib.sha256(breakdown_bytes).hexdigest(),
         overall_score=breakdown.overall_score,
@@ -172,6 +177,7 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
             "model_hashes": model_hashes,
             "engine_version": run.engine_version,
             "passed": run.passed,
+            "human_review_required": human_review,
         },
     )
     if previous_id is not None:

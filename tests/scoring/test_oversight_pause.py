@@ -1,0 +1,197 @@
+"""Human oversight (#17): the stop button. While an assessment's automation is paused, a
+submitted attempt's every criterion goes to a person and no credential is issued; resuming
+restores automation; both are audited and shown on the staff pages of the assessment."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from assessments import services as assessment_services
+from assessments.exceptions import AlreadyPaused, InvalidAnswer, NotPaused
+from assessments.models import AutomationPause
+from audit.models import AuditEvent
+from credentials import services as credential_services
+from credentials.models import Credential, IssuanceJob
+from scoring import review_services
+from scoring.engine.oversight import AUTOMATION_PAUSED
+from scoring.models import ReviewItem, ScoreRun
+from scoring.services.replay import replay_score_run
+from tests.credentials.conftest import issuer_settings, keyed_document  # noqa: F401
+from tests.credentials.test_pipeline import submit_passing_attempt, worker_environment  # noqa: F401
+from tests.support.factories import published_version
+from tests.support.journeys import wait_until
+from tests.support.worker import running_worker
+
+CRITERIA = {"first-move/choice", "reply/reply-quality"}
+
+
+def criteria_of(run: ScoreRun) -> dict[str, dict]:
+    breakdown = json.loads(run.breakdown_json)
+    return {
+        f"{criterion['step_id']}/{criterion['criterion_id']}": criterion
+        for step in breakdown["steps"]
+        for criterion in step["criteria"]
+    }
+
+
+def current_run(attempt) -> ScoreRun:
+    return ScoreRun.objects.filter(attempt=attempt, superseded_by__isnull=True).get()
+
+
+@pytest.mark.worker
+@pytest.mark.usefixtures("worker_environment")
+def test_while_paused_everything_goes_to_people_and_no_credential_until_resumed(
+    transactional_db,
+    clean_broker,
+    recruiter,
+    reviewer,
+):
+    version = published_version(keyed_document())
+    assessment = version.assessment
+    assessment_services.pause_assessment(
+        assessment, user=recruiter, reason="Scores look too high since Monday."
+    )
+    with running_worker(clean_broker):
+        paused_attempt = submit_passing_attempt(version, "paused@example.com")
+        wait_until(lambda: ScoreRun.objects.filter(attempt=paused_attempt).exists())
+        run = current_run(paused_attempt)
+        # The machine's result is there (the reviewer's suggestion), but nothing is final.
+        assert run.human_review_required and run.needs_review
+        assert run.passed  # what the keys say; a person must confirm every criterion
+        criteria = criteria_of(run)
+        assert set(criteria) == CRITERIA
+        for criterion in criteria.values():
+            assert criterion["needs_review"] and AUTOMATION_PAUSED in criterion["review_reasons"]
+        items = ReviewItem.objects.filter(attempt=paused_attempt, state=ReviewItem.State.OPEN)
+        assert {item.criterion_key for item in items} == CRITERIA
+        assert replay_score_run(run).identical  # the pause is an input of the run
+        # People decide every criterion; the attempt is final and passed, yet still paused.
+        for item in items:
+            review_services.decide_review_item(
+                item, level=2, reason="Checked against the key.", user=reviewer
+            )
+        wait_until(
+            lambda: ScoreRun.objects.filter(
+                attempt=paused_attempt, needs_review=False, superseded_by__isnull=True
+            ).exists()
+        )
+        decided = current_run(paused_attempt)
+        assert decided.passed and decided.human_review_required
+        assert {c["method"] for c in criteria_of(decided).values()} == {"human"}
+        assert credential_services.request_issuance_for_passes() == 0
+        assert not IssuanceJob.objects.exists() and not Credential.objects.exists()
+
+        assessment_services.resume_assessment(assessment, user=recruiter, note="Keys fixed.")
+        # Resumed: the held pass is issued by the next issuance request…
+        assert credential_services.request_issuance_for_passes() == 1
+        wait_until(lambda: Credential.objects.filter(attempt=paused_attempt).exists())
+        # …and a new attempt is scored by the machine alone, and issued unattended.
+        automated = submit_passing_attempt(version, "resumed@example.com")
+        wait_until(lambda: Credential.objects.filter(attempt=automated).exists(), timeout=90)
+    run = current_run(automated)
+    assert not run.human_review_required and not run.needs_review
+    assert not any(c["needs_review"] for c in criteria_of(run).values())
+    assert not ReviewItem.objects.filter(attempt=automated).exists()
+    events = AuditEvent.objects.filter(subject=f"assessment:{assessment.slug}")
+    paused = events.get(action="automation.paused")
+    resumed = events.get(action="automation.resumed")
+    assert paused.actor == resumed.actor == f"user:{recruiter.pk}"
+    assert "Scores look too high since Monday." in paused.payload
+    assert "Keys fixed." in resumed.payload
+    stored = AuditEvent.objects.filter(
+        action="score_run.stored", subject__contains=str(automated.public_id)
+    )
+    assert '"human_review_required":false' in stored.first().payload
+
+
+@pytest.mark.django_db
+def test_a_job_written_before_the_pause_is_held_until_the_resume(recruiter):
+    from tests.credentials.conftest import take_attempt
+
+    version = published_version(keyed_document())
+    _, run = take_attempt(version)
+    job = credential_services.request_issuance(run)
+    assessment_services.pause_assessment(version.assessment, user=recruiter, reason="Audit.")
+    assert credential_services.issue_credential(job.pk) is None
+    job.refresh_from_db()
+    assert job.state == IssuanceJob.State.PENDING and not Credential.objects.exists()
+    assessment_services.resume_assessment(version.assessment, user=recruiter)
+    assert credential_services.issue_credential(job.pk) is not None
+
+
+@pytest.mark.django_db
+def test_pausing_needs_a_reason_and_cannot_be_doubled_nor_resumed_twice(recruiter):
+    assessment = published_version().assessment
+    with pytest.raises(InvalidAnswer):
+        assessment_services.pause_assessment(assessment, user=recruiter, reason="  ")
+    assessment_services.pause_assessment(assessment, user=recruiter, reason="Checking.")
+    with pytest.raises(AlreadyPaused):
+        assessment_services.pause_assessment(assessment, user=recruiter, reason="Again.")
+    assessment_services.resume_assessment(assessment, user=recruiter)
+    with pytest.raises(NotPaused):
+        assessment_services.resume_assessment(assessment, user=recruiter)
+    pause = AutomationPause.objects.get()
+    assert pause.paused_by == pause.resumed_by == recruiter and pause.resumed_at is not None
+
+
+# --- The pages ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_stop_button_on_the_admin_page_pauses_and_resumes_with_a_banner(client, recruiter):
+    assessment = published_version().assessment
+    assessment_services.set_assessment_owner(assessment, recruiter, user=None)
+    client.force_login(recruiter)
+    change = reverse("admin:assessments_assessment_change", args=[assessment.pk])
+    stop = reverse("admin:assessments_assessment_automation", args=[assessment.pk])
+    assert "Pause automation" in client.get(change).content.decode()
+    client.post(stop, {"action": "pause", "reason": "Drift in the text model."})
+    page = client.get(change).content.decode()
+    assert 'data-testid="automation-paused"' in page and "Drift in the text model." in page
+    assert "by recruiter" in page and "Resume automation" in page
+    client.post(stop, {"action": "resume"})
+    assert 'data-testid="automation-paused"' not in client.get(change).content.decode()
+    assert AuditEvent.objects.filter(action__startswith="automation.").count() == 2
+
+
+@pytest.mark.django_db
+def test_only_the_assessments_recruiters_and_compliance_may_press_it(client, reviewer):
+    from audit.roles import Role
+    from tests.support.factories import staff_in_roles
+
+    assessment = published_version().assessment
+    other = staff_in_roles("other-recruiter", Role.RECRUITER)
+    stop = reverse("admin:assessments_assessment_automation", args=[assessment.pk])
+    for user in (other, reviewer):
+        client.force_login(user)
+        response = client.post(stop, {"action": "pause", "reason": "No."})
+        assert response.status_code == 403
+    assert not AutomationPause.objects.exists()
+
+
+@pytest.mark.django_db
+def test_review_and_results_pages_show_the_banner_and_the_automation_bias_warning(
+    client, recruiter, reviewer
+):
+    from tests.credentials.conftest import take_attempt
+
+    version = published_version(keyed_document())
+    assessment_services.set_assessment_owner(version.assessment, recruiter, user=None)
+    assessment_services.pause_assessment(version.assessment, user=recruiter, reason="Audit.")
+    attempt, _ = take_attempt(version)
+    item = ReviewItem.objects.filter(attempt=attempt).first()
+    client.force_login(reviewer)
+    page = client.get(reverse("review:item", args=[item.pk])).content.decode()
+    assert 'data-testid="automation-paused"' in page
+    assert 'data-testid="automation-bias"' in page and "automation bias" in page
+    assert 'data-testid="automation-paused"' in client.get(reverse("review:queue")).content.decode()
+    client.force_login(recruiter)
+    for url in (
+        reverse("results:table", kwargs={"slug": version.assessment.slug}),
+        reverse(
+            "results:report",
+            kwargs={"slug": version.assessment.slug, "public_id": attempt.public_id},
+        ),
+    ):
+        assert 'data-testid="automation-paused"' in client.get(url).content.decode(), url
