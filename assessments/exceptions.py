@@ -1,5 +1,7 @@
 """The assessments app's error tree; views map these to HTTP in one place."""
 
+from web.pages import LinkUnavailable
+
 # Longest validation message shown anywhere (admin, import command, API). A message quotes what
 # it complains about, and an upload controls that: a long string, or a structure whose text
 # would run to megabytes.
@@ -24,12 +26,14 @@ class InvalidDocument(AssessmentError):
         self.errors = errors
 
 
-class InvitationUnavailable(AssessmentError):
-    """The invitation link is unknown, expired or already used."""
+class InvitationUnavailable(AssessmentError, LinkUnavailable):
+    """The invitation link is unknown, expired or already used (a candidate page says so)."""
 
 
 class InvitationErased(InvitationUnavailable):
     """The invitation's personal data was erased: its link opens nothing any more."""
+
+    status = 410  # gone for good
 
 
 class NotYetAvailable(AssessmentError):

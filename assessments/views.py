@@ -17,7 +17,6 @@ from assessments import answers, notices, selectors, services
 from assessments.exceptions import (
     AttemptClosed,
     InvalidAnswer,
-    InvitationErased,
     InvitationUnavailable,
     NotYetAvailable,
 )
@@ -33,56 +32,21 @@ from assessments.presenters import (
     stored_answer,
 )
 from assessments.published import published_versions
-
-
-class _Unavailable(Exception):
-    def __init__(self, message: str, status: int = 404):
-        super().__init__(message)
-        self.status = status
-
-
-def _unavailable(request, error: _Unavailable):
-    return render(
-        request, "candidate/unavailable.html", {"message": str(error)}, status=error.status
-    )
-
-
-def _refused_link(error: InvitationUnavailable) -> _Unavailable:
-    """A link that opens nothing: gone for good (410) once erased, else not found."""
-    return _Unavailable(str(error), status=410 if isinstance(error, InvitationErased) else 404)
+from web.pages import LinkUnavailable, candidate_page
 
 
 def _invitation(token: str) -> Invitation:
-    try:
-        return selectors.access_invitation_by_token(token)
-    except InvitationUnavailable as error:
-        raise _refused_link(error) from error
+    return selectors.access_invitation_by_token(token)
 
 
 def _current_attempt(token: str) -> Attempt:
     """The invitation's latest attempt, submitted first if its deadline has passed."""
-    try:
-        attempt = selectors.access_latest_attempt_by_token(token)
-    except InvitationUnavailable as error:
-        raise _refused_link(error) from error
+    attempt = selectors.access_latest_attempt_by_token(token)
     if attempt is None:
-        raise _Unavailable("This assessment has not been started yet. Open your invitation link.")
+        raise LinkUnavailable(
+            "This assessment has not been started yet. Open your invitation link."
+        )
     return services.close_if_expired(attempt)
-
-
-def candidate_page(view):
-    """Map the unavailable cases to one friendly page and never cache a candidate page."""
-
-    @never_cache
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except _Unavailable as error:
-            return _unavailable(request, error)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 def _to_result(token: str):
@@ -147,7 +111,7 @@ def start(request, token: str):
         # The landing page says from when it can be started; nothing was recorded.
         return redirect(reverse("assessments:landing", kwargs={"token": token}) + "#consent")
     except InvitationUnavailable as error:
-        raise _Unavailable(str(error), status=410) from error
+        raise LinkUnavailable(str(error), status=410) from error  # used up, for good
     return _resume(token, attempt)
 
 
@@ -314,7 +278,7 @@ def autosave(request, token: str, step_id: str):
     """
     try:
         attempt = _current_attempt(token)
-    except _Unavailable as error:
+    except LinkUnavailable as error:
         return JsonResponse({"error": str(error)}, status=404)
     result_url = reverse("scoring:result", kwargs={"token": token})
     if attempt.state != Attempt.State.IN_PROGRESS:

@@ -13,6 +13,10 @@ class UnknownCandidate(ComplianceError):
     """No attempt matches the candidate (email or attempt id) asked for."""
 
 
+class ErasureRefused(ComplianceError):
+    """The candidate's personal data cannot be erased yet: they are still taking an attempt."""
+
+
 class InvalidReportRequest(ComplianceError):
     """A report was asked for with a format or a date range that cannot be honoured."""
 

@@ -17,19 +17,21 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import Assessment, Attempt, Invitation
+from assessments.selectors import candidate_personal_data, latest_attempt
 from audit.canonical import json_sha256
 from audit.models import AuditEvent
 from audit.selectors import audit_receipt, latest_tree_head, tree_head_summary
 from audit.services import Action, record_event, sequence_pending_events
 from compliance import demographics
 from compliance.bias import BiasReport, compute_bias_audit
-from compliance.exceptions import InvalidReportRequest, PopulationTooSmall
+from compliance.exceptions import ErasureRefused, InvalidReportRequest, PopulationTooSmall
 from compliance.models import ErasureRecord, PublishedBiasAudit
 from compliance.reporting import audit_export
 from compliance.reporting import bias as bias_rendering
 from compliance.selectors import attempt_records, export_attempts, first_use_date, invitation_ids
 from credentials import services as credential_services
 from results import services as results_services
+from scoring.presenters import score_summary
 from scoring.services.erasure import erase_score_inputs
 
 logger = logging.getLogger(__name__)
@@ -434,7 +436,38 @@ def _check_publication(
         )
 
 
-# --- Data rights: erasure and retention -------------------------------------------------------
+# --- Data rights: access, erasure and retention -----------------------------------------------
+
+
+def export_personal_data(invitation: Invitation) -> dict:
+    """Everything held about the candidate of this invitation, for them to download: their
+    details, accommodation requests, each attempt with consent and answers, its score runs and
+    an audit receipt (its events in the signed log, checkable without us). Recorded."""
+    data = candidate_personal_data(invitation)
+    # Events of the last second are still pending: take them into the receipts unless the
+    # sequencer is running right now (never wait for it in a candidate's request).
+    sequence_pending_events()
+    for attempt_data, attempt in zip(
+        data["attempts"], invitation.attempts.order_by("started_at"), strict=True
+    ):
+        attempt_data["scores"] = [
+            score_summary(run, json.loads(run.breakdown_json))
+            for run in attempt.score_runs.order_by("created_at", "pk")
+        ]
+        attempt_data["audit_receipt"] = audit_receipt(f"attempt:{attempt.public_id}")
+    data["exported_at"] = timezone.now().isoformat()
+    data["about"] = (
+        "Everything Skillproof holds about you for this invitation: your details, any "
+        "accommodation requests, each attempt with your consent time and answers, and your "
+        "scores."
+    )
+    record_event(
+        Action.DATA_EXPORTED,
+        actor=f"candidate:invitation:{invitation.public_id}",
+        subject=f"invitation:{invitation.public_id}",
+        payload={"attempts": len(data["attempts"])},
+    )
+    return data
 
 
 @transaction.atomic
@@ -452,11 +485,17 @@ def erase_candidate(
     learner record with the last invitation to the address
     (through their services), and the candidate's demographic answers. Scores, hashes and the
     audit chain stay, and one ``data.erased`` event is appended, so the chain still verifies.
-    After erasure the invitation link opens nothing.
+    After erasure the invitation link opens nothing. Raises ErasureRefused while the candidate
+    is still taking an attempt.
     """
     existing = ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).first()
     if existing is not None:
         return existing
+    # Locked until commit, as start_attempt locks it: no attempt can start between the check
+    # and the erasure.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if attempt_in_progress(invitation):
+        raise ErasureRefused(ERASURE_WAITS)
     email = Invitation.objects.values_list("candidate_email", flat=True).get(pk=invitation.pk)
     # Locks the invitation row until commit, so a concurrent erasure waits here and then finds
     # the record the first one wrote.
@@ -498,6 +537,19 @@ def erase_candidate(
     )
 
 
+ERASURE_WAITS = "Submit or finish your assessment first; then you can ask for erasure."
+
+
+def attempt_in_progress(invitation: Invitation) -> bool:
+    """Whether the candidate is still taking this invitation's assessment. Its answers would be
+    written after the erasure, so erasure waits. An attempt whose deadline has passed is
+    submitted now (as the beat would) and no longer counts."""
+    attempt = latest_attempt(invitation)
+    if attempt is None:
+        return False
+    return assessment_services.close_if_expired(attempt).state == Attempt.State.IN_PROGRESS
+
+
 def is_erased(invitation: Invitation) -> bool:
     """Whether this invitation's personal data has been erased."""
     return ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).exists()
@@ -533,7 +585,10 @@ def erase_expired_personal_data(*, now=None, days: int | None = None, limit: int
         return 0
     erased = 0
     for invitation in invitations_past_retention(now, days)[:limit]:
-        erase_candidate(invitation, reason=ErasureRecord.Reason.RETENTION, actor="system")
+        try:
+            erase_candidate(invitation, reason=ErasureRecord.Reason.RETENTION, actor="system")
+        except ErasureRefused:
+            continue  # still being taken: a later run erases it once it is submitted
         erased += 1
     if erased:
         logger.info("Erased the personal data of %d candidates past retention", erased)

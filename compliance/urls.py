@@ -33,6 +33,7 @@ urlpatterns = [
         views.public_bias_audit,
         name="public-bias-audit-number",
     ),
+    path("a/<str:token>/my-data.json", views.my_data, name="my-data"),
     path("a/<str:token>/self-identify", views.self_identify, name="self-identify"),
     path("a/<str:token>/erase", views.erase, name="erase"),
 ]

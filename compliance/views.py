@@ -25,8 +25,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments.exceptions import InvitationUnavailable
-from assessments.models import Attempt
 from assessments.selectors import access_invitation_by_token, latest_attempt
 from audit.anchors import anchor_file_path, signing_key_path
 from audit.roles import Role, has_role
@@ -37,6 +35,7 @@ from compliance import demographics, selectors, services
 from compliance.bias import bias_report_from_json
 from compliance.exceptions import (
     ComplianceError,
+    ErasureRefused,
     UnknownAssessment,
     UnknownCandidate,
     UnknownPublishedAudit,
@@ -50,6 +49,7 @@ from compliance.forms import (
 )
 from compliance.models import ErasureRecord
 from compliance.reporting import bias as bias_rendering
+from web.pages import LinkUnavailable, candidate_page, link_endpoint
 
 
 def compliance_required(view):
@@ -294,30 +294,34 @@ def public_bias_audit(request, slug: str, number: int | None = None):
 # --- candidate pages ----------------------------------------------------------------------------
 
 
-def _invitation_and_attempt(request, token: str):
-    """(invitation, its latest attempt, None), or (None, None, the page saying the link is bad)."""
-    try:
-        # Erased invitations too: these pages confirm the erasure, and show no data.
-        invitation = access_invitation_by_token(token, include_erased=True)
-    except InvitationUnavailable as error:
-        page = render(request, "candidate/unavailable.html", {"message": str(error)}, status=404)
-        return None, None, page
-    return invitation, latest_attempt(invitation), None
+def _invitation_and_attempt(token: str):
+    """The invitation and its latest attempt. Erased invitations too: these pages confirm the
+    erasure, and show no data."""
+    invitation = access_invitation_by_token(token, include_erased=True)
+    return invitation, latest_attempt(invitation)
 
 
-@never_cache
+@require_GET
+@link_endpoint
+def my_data(request, token: str):
+    """Everything held about the candidate of this invitation, as a JSON download."""
+    data = services.export_personal_data(access_invitation_by_token(token))
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="skillproof-my-data.json"'
+    return response
+
+
 @require_http_methods(["GET", "POST"])
+@candidate_page
 def self_identify(request, token: str):
     """The voluntary self-identification form, offered after submitting."""
-    invitation, attempt, failure = _invitation_and_attempt(request, token)
-    if failure:
-        return failure
+    invitation, attempt = _invitation_and_attempt(token)
     if attempt is None or attempt.submitted_at is None:
-        message = "This form opens after you have submitted your assessment."
-        return render(request, "candidate/unavailable.html", {"message": message}, status=404)
+        raise LinkUnavailable("This form opens after you have submitted your assessment.")
     if services.is_erased(invitation):
-        message = "Your personal data has been erased, so this form is closed."
-        return render(request, "candidate/unavailable.html", {"message": message}, status=410)
+        raise LinkUnavailable(
+            "Your personal data has been erased, so this form is closed.", status=410
+        )
     form = SelfIdentificationForm(request.POST or None)
     if request.method == "POST":
         declined_all = request.POST.get("decline_all") == "yes"
@@ -343,24 +347,24 @@ def self_identify(request, token: str):
     return render(request, "compliance/self_identify.html", context)
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
+@candidate_page
 def erase(request, token: str):
     """The candidate asks for their personal data to be erased (and it is, at once)."""
-    invitation, attempt, failure = _invitation_and_attempt(request, token)
-    if failure:
-        return failure
+    invitation, attempt = _invitation_and_attempt(token)
     record = ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).first()
-    in_progress = attempt is not None and attempt.state == Attempt.State.IN_PROGRESS
+    in_progress = record is None and services.attempt_in_progress(invitation)
     error = ""
     if request.method == "POST" and record is None:
-        if in_progress:
-            error = "Submit or finish your assessment first; then you can ask for erasure."
-        elif request.POST.get("confirm") != "yes":
+        if request.POST.get("confirm") != "yes" and not in_progress:
             error = "Tick the box to confirm that you want your personal data erased."
         else:
-            record = services.erase_candidate(invitation)
-            return redirect("compliance:erase", token=token)
+            try:
+                services.erase_candidate(invitation)
+            except ErasureRefused as refusal:
+                error = str(refusal)
+            else:
+                return redirect("compliance:erase", token=token)
     context = {
         "token": token,
         "record": record,

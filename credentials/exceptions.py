@@ -1,5 +1,7 @@
 """The credentials app's error tree (the pure core's errors are `credentials.proofs.ProofError`)."""
 
+from web import pages
+
 
 class CredentialsError(Exception):
     """Base class for every failure of the credentials domain."""
@@ -21,7 +23,7 @@ class AccessDenied(CredentialsError):
     """The request may not see or change this record, credential or share link."""
 
 
-class LinkUnavailable(CredentialsError):
+class LinkUnavailable(CredentialsError, pages.LinkUnavailable):
     """A one-time link or share link is unknown, used, expired or deleted."""
 
 

@@ -32,6 +32,7 @@ from credentials.presenters import (
 from credentials.proofs import VERIFY_LIMITS
 from credentials.throttles import VerifyThrottle
 from credentials.verification import Report, max_embedded_for, unreadable, verify_credential
+from web.pages import link_page
 from web.request_size import limit_request_body
 
 logger = logging.getLogger(__name__)
@@ -212,35 +213,24 @@ def verify_page(request):
 # --- Share pages -----------------------------------------------------------------------------
 
 
-def _share_or_unavailable(request, token: str):
-    try:
-        return selectors.share_by_token(token), None
-    except LinkUnavailable as error:
-        response = render(
-            request, "credentials/unavailable.html", {"message": str(error)}, status=404
-        )
-        patch_cache_control(response, no_store=True)
-        return None, response
+# A share link that opens nothing says so on the credentials' own page.
+share_link_page = link_page("credentials/unavailable.html")
 
 
-@never_cache
 @require_GET
+@share_link_page
 def share_page(request, token: str):
     """A shared credential with a live verification, the criteria, skills and alignments."""
-    share, unavailable_response = _share_or_unavailable(request, token)
-    if share is None:
-        return unavailable_response
+    share = selectors.share_by_token(token)
     services.record_share_view(share)
     return _render_share(request, share, token)
 
 
-@never_cache
 @require_POST
+@share_link_page
 def share_holder_check(request, token: str):
     """Does an email address the verifier types hash to the credential's subject? Not stored."""
-    share, unavailable_response = _share_or_unavailable(request, token)
-    if share is None:
-        return unavailable_response
+    share = selectors.share_by_token(token)
     email = request.POST.get("email", "").strip()[:254]
     document = json.loads(share.credential.document)
     holder_check = {"email": email, "matches": bool(email) and holder_matches(document, email)}
@@ -264,18 +254,15 @@ def _render_share(request, share, token: str, holder_check: dict | None = None):
         "verify_url": reverse("credentials:verify") + f"?share={token}",
         "holder_check": holder_check,
     }
-    response = render(request, "credentials/share.html", context)
-    patch_cache_control(response, no_store=True)  # a deleted link must stop working at once
-    return response
+    # Never cached (share_link_page): a deleted link must stop working at once.
+    return render(request, "credentials/share.html", context)
 
 
-@never_cache
 @require_GET
+@share_link_page
 def share_download(request, token: str):
     """The shared credential's JSON, exactly as signed."""
-    share, unavailable_response = _share_or_unavailable(request, token)
-    if share is None:
-        return unavailable_response
+    share = selectors.share_by_token(token)
     return _credential_file(share.credential)
 
 

@@ -7,5 +7,4 @@ app_name = "scoring"
 urlpatterns = [
     path("a/<str:token>/result", views.result, name="result"),
     path("a/<str:token>/result/status", views.result_status, name="result-status"),
-    path("a/<str:token>/my-data.json", views.my_data, name="my-data"),
 ]

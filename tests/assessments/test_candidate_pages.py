@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def url(name: str, token: str, **kwargs) -> str:
-    namespace = "scoring" if name in {"result", "result-status", "my-data"} else "assessments"
+    namespaces = {"result": "scoring", "result-status": "scoring", "my-data": "compliance"}
+    namespace = namespaces.get(name, "assessments")
     return reverse(f"{namespace}:{name}", kwargs={"token": token, **kwargs})
 
 
@@ -42,7 +43,7 @@ def test_landing_says_what_how_long_skills_scoring_data_and_accommodations(clien
     assert "automated tool" in html and "trained person reviews" in html
     assert "days</strong> after it was collected" in html
     assert reverse("assessments:accommodation", kwargs={"token": token}) in html
-    assert reverse("scoring:my-data", kwargs={"token": token}) in html
+    assert reverse("compliance:my-data", kwargs={"token": token}) in html
 
 
 def test_start_needs_explicit_consent_and_stores_its_time(client, invited):

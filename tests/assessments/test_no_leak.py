@@ -206,7 +206,7 @@ def test_no_page_or_json_of_any_step_reveals_secrets(client, name):
         for secret in secrets:
             assert secret not in plain(page)
     # The candidate's data download (open during the attempt) names options by their texts.
-    export = client.get(reverse("scoring:my-data", kwargs={"token": token}))
+    export = client.get(reverse("compliance:my-data", kwargs={"token": token}))
     texts = {o["text"] for step in document["steps"] for o in step["item"].get("options", [])}
     for saved in json.loads(export.content)["attempts"][0]["answers"]:
         answer = saved["answer"]

@@ -194,7 +194,7 @@ def test_a_receipt_is_for_compliance_staff_and_for_the_assessments_own_attempts(
 
 def test_the_candidates_data_download_includes_their_receipts(client, scored):
     attempt = scored.take()
-    data = client.get(reverse("scoring:my-data", kwargs={"token": attempt.token})).json()
+    data = client.get(reverse("compliance:my-data", kwargs={"token": attempt.token})).json()
     (attempt_data,) = data["attempts"]
     receipt = attempt_data["audit_receipt"]
     assert len(receipt["entries"]) == 4

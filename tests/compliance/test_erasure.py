@@ -1,17 +1,20 @@
 """Erasure: personal data goes, pseudonymous scores and the audit chain stay and verify."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services as assessment_services
-from assessments.models import AccommodationRequest, Invitation, Response
+from assessments.models import AccommodationRequest, Attempt, Invitation, Response
 from audit.models import AuditEvent
 from audit.services import Action, sequence_pending_events
 from audit.verify import verify_audit_chain
 from compliance import demographics
+from compliance.exceptions import ErasureRefused
 from compliance.models import Demographics, ErasureRecord
 from compliance.services import erase_candidate
 from credentials import services as credential_services
@@ -148,3 +151,21 @@ def test_the_learner_record_goes_with_the_last_invitation_to_the_address(scored)
     assert not LearnerRecord.objects.filter(email_hash=record.email_hash).exists()
     event = AuditEvent.objects.filter(action=Action.DATA_ERASED).order_by("-id").first()
     assert json.loads(event.payload)["learner_record_erased"] is True
+
+
+def test_erase_candidate_refuses_while_an_attempt_is_in_progress(scored):
+    invitation, _token = invitation_for(scored.version, name="Busy Bee", email="bee@example.com")
+    assessment_services.start_attempt(invitation)
+    with pytest.raises(ErasureRefused, match="Submit or finish"):
+        erase_candidate(invitation, reason=ErasureRecord.Reason.STAFF, actor="system:test")
+    assert not ErasureRecord.objects.exists()
+    assert Invitation.objects.get(pk=invitation.pk).candidate_name == "Busy Bee"
+
+
+def test_an_attempt_past_its_deadline_is_submitted_and_then_erased(scored):
+    invitation, _token = invitation_for(scored.version, email="late@example.com")
+    attempt = assessment_services.start_attempt(invitation)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
+    erase_candidate(invitation)
+    assert Attempt.objects.get(pk=attempt.pk).state == Attempt.State.SUBMITTED
+    assert ErasureRecord.objects.get().invitation_public_id == invitation.public_id

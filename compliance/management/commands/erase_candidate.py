@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import Invitation
 from compliance import services
+from compliance.exceptions import ErasureRefused
 from compliance.models import ErasureRecord
 from compliance.selectors import find_invitations
 
@@ -29,11 +30,19 @@ class Command(BaseCommand):
             invitations = list(Invitation.objects.filter(public_id=public_id))
         if not invitations:
             raise CommandError("No invitation matches.")
+        refused = 0
         for invitation in invitations:
-            record = services.erase_candidate(
-                invitation, reason=ErasureRecord.Reason.STAFF, actor="system:cli"
-            )
+            try:
+                record = services.erase_candidate(
+                    invitation, reason=ErasureRecord.Reason.STAFF, actor="system:cli"
+                )
+            except ErasureRefused as refusal:
+                self.stderr.write(f"Invitation {invitation.public_id} not erased: {refusal}")
+                refused += 1
+                continue
             self.stdout.write(
                 f"Erased invitation {invitation.public_id} "
                 f"(audit event id {record.audit_event_id})."
             )
+        if refused:
+            raise CommandError(f"{refused} invitation(s) not erased: an attempt is in progress.")
