@@ -31,3 +31,7 @@ class UnknownPublishedAudit(ComplianceError):
 
 class UnknownRecordsPackage(ComplianceError):
     """No records package has the id asked for."""
+
+
+class RequestRefused(ComplianceError):
+    """An explanation or correction request, or a step on it, that cannot be taken as asked."""

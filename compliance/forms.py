@@ -3,7 +3,7 @@
 from django import forms
 
 from compliance.demographics import DECLINE
-from compliance.models import Demographics, PublishedBiasAudit
+from compliance.models import DataRightsRequest, Demographics, PublishedBiasAudit
 from compliance.services import AUDIT_EXPORT_FORMATS, BIAS_AUDIT_FORMATS
 
 DECLINE_LABEL = "I decline to answer"
@@ -147,3 +147,42 @@ class RecordsPackageForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError("The start date is after the end date.")
         return data
+
+
+# --- Explanation and correction requests ----------------------------------------------------------
+
+
+class DataRequestForm(forms.Form):
+    """What a candidate asks for after the assessment: an explanation or a correction."""
+
+    kind = forms.ChoiceField(
+        label="What would you like?",
+        choices=DataRightsRequest.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose an explanation or a correction.",
+            "invalid_choice": "Choose one of the options listed.",
+        },
+    )
+    details = forms.CharField(
+        label="Tell us more",
+        help_text="For a correction, say which data is wrong and what it should be. For an "
+        "explanation, anything you would like us to cover (optional).",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"max_length": "Keep it under 4,000 characters."},
+    )
+
+
+class DataRequestAnswerForm(forms.Form):
+    """Staff's answer to a request: the text (generated, then edited) and, to send, the outcome."""
+
+    answer = forms.CharField(
+        label="Answer to the candidate",
+        widget=forms.Textarea(attrs={"rows": 28}),
+        error_messages={"required": "The answer is empty: write (or generate) it first."},
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=[("", "—"), *DataRightsRequest.Outcome.choices], required=False
+    )

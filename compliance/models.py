@@ -3,6 +3,7 @@ policies and records packages. The audit log lives in `audit`."""
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 # --- Demographics: walled off --------------------------------------------------------------------
@@ -83,6 +84,66 @@ class ErasureRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Erasure of invitation {self.invitation_public_id}"
+
+
+class DataRightsRequest(models.Model):
+    """A candidate's request for an explanation of a decision (EU AI Act Art. 86, Colorado
+    SB 26-189) or a correction of their data, tracked to its answer by a deadline.
+
+    Staff answer with an explanation document generated from the records (compliance.explanations)
+    that they review and edit before it is sent; every step is an audit event.
+    """
+
+    class Kind(models.TextChoices):
+        EXPLANATION = "explanation", "An explanation of the decision"
+        CORRECTION = "correction", "A correction of my data"
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        DRAFTED = "drafted", "Answer being prepared"
+        ANSWERED = "answered", "Answered"
+
+    class Outcome(models.TextChoices):
+        EXPLAINED = "explained", "Explained"
+        CORRECTED = "corrected", "Corrected"
+        NOT_CORRECTED = "not_corrected", "Not corrected (the data was right)"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    invitation = models.ForeignKey(
+        "assessments.Invitation", on_delete=models.PROTECT, related_name="+"
+    )
+    attempt = models.ForeignKey(
+        "assessments.Attempt", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    details = models.TextField(blank=True, max_length=4000)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.RECEIVED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    due_at = models.DateTimeField(help_text="REQUEST_RESPONSE_DAYS after the request.")
+    answer = models.TextField(blank=True, help_text="The document sent (or being prepared).")
+    drafted_at = models.DateTimeField(null=True, blank=True)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["state", "due_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state="answered", answered_at__isnull=False)
+                | (~models.Q(state="answered") & models.Q(answered_at__isnull=True)),
+                name="data_request_answered_has_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.public_id})"
 
 
 # --- Published bias audits ---------------------------------------------------------------------

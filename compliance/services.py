@@ -22,7 +22,7 @@ from audit.canonical import json_sha256
 from audit.models import AuditEvent
 from audit.selectors import audit_receipt, latest_tree_head, tree_head_summary
 from audit.services import Action, record_event, sequence_pending_events
-from compliance import demographics
+from compliance import data_requests, demographics
 from compliance.bias import BiasReport, compute_bias_audit
 from compliance.exceptions import ErasureRefused, InvalidReportRequest, PopulationTooSmall
 from compliance.models import ErasureRecord, PublishedBiasAudit
@@ -455,11 +455,13 @@ def export_personal_data(invitation: Invitation) -> dict:
             for run in attempt.score_runs.order_by("created_at", "pk")
         ]
         attempt_data["audit_receipt"] = audit_receipt(f"attempt:{attempt.public_id}")
+    data["explanation_and_correction_requests"] = data_requests.export_requests(invitation)
     data["exported_at"] = timezone.now().isoformat()
     data["about"] = (
         "Everything Skillproof holds about you for this invitation: your details, any "
         "accommodation requests, each attempt with your consent time and answers, and your "
-        "scores."
+        "scores. From your result page you can ask for an explanation of the decision or a "
+        "correction of this data."
     )
     record_event(
         Action.DATA_EXPORTED,
@@ -508,6 +510,7 @@ def erase_candidate(
     scoring = erase_score_inputs(erased["attempts"])
     demographics.delete_for_attempts(erased["attempts"])
     decision_notes = results_services.erase_decision_notes(erased["attempts"])
+    data_requests_erased = data_requests.erase_data_requests(invitation)
     # The learner record (credentials) is the person's, shared by every invitation sent to the
     # address: it is cleared with the last of them, never while another still uses it.
     learner_record = False
@@ -530,6 +533,7 @@ def erase_candidate(
             "decision_notes_erased": decision_notes,
             "learner_record_erased": learner_record,
             "accommodation_requests_erased": erased["accommodation_requests"],
+            "data_requests_erased": data_requests_erased,
         },
     )
     return ErasureRecord.objects.create(

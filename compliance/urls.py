@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from compliance import views
+from compliance import request_views, views
 
 app_name = "compliance"
 
@@ -36,4 +36,8 @@ urlpatterns = [
     path("a/<str:token>/my-data.json", views.my_data, name="my-data"),
     path("a/<str:token>/self-identify", views.self_identify, name="self-identify"),
     path("a/<str:token>/erase", views.erase, name="erase"),
+    # Explanation and correction requests: the candidate asks, compliance staff answer.
+    path("a/<str:token>/ask", request_views.ask, name="data-request"),
+    path("compliance/requests/", request_views.request_list, name="requests"),
+    path("compliance/requests/<uuid:public_id>/", request_views.request_detail, name="request"),
 ]

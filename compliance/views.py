@@ -25,13 +25,17 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assessments.selectors import access_invitation_by_token, latest_attempt
+from assessments.selectors import (
+    access_invitation_by_token,
+    latest_attempt,
+    overdue_accommodation_requests,
+)
 from audit.anchors import anchor_file_path, signing_key_path
 from audit.roles import Role, has_role
 from audit.selectors import latest_tree_head, pending_events
 from audit.services import actor_for_user
 from audit.verify import verify_audit_chain
-from compliance import demographics, selectors, services
+from compliance import data_requests, demographics, selectors, services
 from compliance.bias import bias_report_from_json
 from compliance.exceptions import (
     ComplianceError,
@@ -88,6 +92,8 @@ def index(request):
         "unaudited": [summary for summary in summaries if summary.bias_audit.flagged],
         "retention_days": services.retention_days(),
         "erasures": ErasureRecord.objects.count(),
+        "overdue_requests": data_requests.overdue_requests().count()
+        + overdue_accommodation_requests().count(),
     }
     return render(request, "compliance/index.html", context)
 
