@@ -28,7 +28,6 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import cohen_kappa_score
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from scoring.engine.embeddings import EMBEDDINGS_NAME, WordVectors, word_vectors
@@ -51,6 +50,11 @@ from scoring.engine.textmodel import (
 # The fewest cross-validated answers an automation threshold may rest on: a QWK over fewer is
 # too noisy to promise anything.
 MIN_AUTOMATED_ROWS = 10
+# The automated share must meet the target QWK at this bootstrap quantile (a one-sided 90%
+# lower bound), over BOOTSTRAP_SAMPLES resamples; at most MAX_CANDIDATES thresholds are tried.
+AUTOMATION_QUANTILE = 0.1
+BOOTSTRAP_SAMPLES = 200
+MAX_CANDIDATES = 100
 # Weight of the meaning block against the two unit-norm n-gram blocks in the L2-penalised fit.
 DENSE_SCALE = 2.0
 
@@ -114,9 +118,21 @@ def clean_exemplars(exemplars: Sequence[tuple[str, int]]) -> list[tuple[str, int
 
 
 def quadratic_kappa(truth, predicted, n_levels: int) -> float:
-    """Quadratic weighted kappa; 0 when undefined (one level only on both sides)."""
-    value = cohen_kappa_score(truth, predicted, weights="quadratic", labels=list(range(n_levels)))
-    return float(value) if math.isfinite(value) else 0.0
+    """Quadratic weighted kappa (as sklearn's cohen_kappa_score with quadratic weights);
+    0 when undefined (no rows, or one level only on both sides)."""
+    truth = np.asarray(truth, dtype=int)
+    predicted = np.asarray(predicted, dtype=int)
+    if not len(truth):
+        return 0.0
+    observed = np.zeros((n_levels, n_levels))
+    np.add.at(observed, (truth, predicted), 1)
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / len(truth)
+    levels = np.arange(n_levels)
+    weights = np.subtract.outer(levels, levels) ** 2
+    disagreement_by_chance = float((weights * expected).sum())
+    if not disagreement_by_chance:
+        return 0.0
+    return 1.0 - float((weights * observed).sum()) / disagreement_by_chance
 
 
 # --- features -----------------------------------------------------------------------------------
@@ -297,22 +313,42 @@ def choose_automation(
 ) -> Automation:
     """The lowest confidence threshold whose automated share (confidence >= threshold) agrees
     with the labels at ``target_qwk`` over at least ``min_rows`` answers: the most coverage
-    that keeps the promise. Candidates are the distinct confidences, lowest first."""
+    that keeps the promise.
+
+    "Agrees" is judged on the bootstrap's lower bound (AUTOMATION_QUANTILE of QWK over resampled
+    rows), not on the QWK of the sample: the threshold is chosen on the same rows it is judged
+    on, and a QWK over a few dozen answers varies a lot, so the sample value alone promised
+    more than held-out answers kept. Candidates are up to MAX_CANDIDATES of the confidences,
+    lowest first; the bootstrap is seeded, so the same readings give the same threshold."""
     levels, confidences, labels = map(np.asarray, (levels, confidences, labels))
-    for threshold in np.unique(confidences):
+    random = np.random.default_rng(0)
+    ordered = np.sort(confidences)
+    picks = np.unique(
+        np.linspace(0, len(ordered) - 1, min(len(ordered), MAX_CANDIDATES)).astype(int)
+    )
+    for threshold in np.unique(ordered[picks]):
         automated = confidences >= threshold
         if automated.sum() < min_rows:
             break
-        qwk = quadratic_kappa(labels[automated], levels[automated], n_levels)
-        if qwk >= target_qwk:
+        truth, predicted = labels[automated], levels[automated]
+        if _qwk_lower_bound(truth, predicted, n_levels, random) >= target_qwk:
             return Automation(
                 target_qwk=target_qwk,
                 auto_threshold=float(threshold),
                 cv_coverage=round(float(automated.mean()), 6),
-                cv_qwk_auto=round(qwk, 6),
-                cv_exact_auto=round(float(np.mean(levels[automated] == labels[automated])), 6),
+                cv_qwk_auto=round(quadratic_kappa(truth, predicted, n_levels), 6),
+                cv_exact_auto=round(float(np.mean(predicted == truth)), 6),
             )
     return Automation(target_qwk, None, 0.0, None, None)
+
+
+def _qwk_lower_bound(truth: np.ndarray, predicted: np.ndarray, n_levels: int, random) -> float:
+    """The AUTOMATION_QUANTILE quantile of QWK over BOOTSTRAP_SAMPLES resamples of the rows."""
+    if quadratic_kappa(truth, predicted, n_levels) < 0:
+        return -1.0
+    rows = random.integers(0, len(truth), size=(BOOTSTRAP_SAMPLES, len(truth)))
+    samples = [quadratic_kappa(truth[sample], predicted[sample], n_levels) for sample in rows]
+    return float(np.quantile(samples, AUTOMATION_QUANTILE))
 
 
 def descriptors_of(criterion: dict) -> list[str]:
