@@ -104,23 +104,34 @@ def _new_message_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
 
 
-def emit_event(event_type: EventType, data: dict, *, may_see: Callable[[object], bool]) -> int:
+def emit_event(
+    event_type: EventType,
+    build_data: Callable[[], dict],
+    *,
+    may_see: Callable[[object], bool],
+) -> int:
     """Write one delivery per active subscription to ``event_type`` whose owner ``may_see``
     the object (the emitting app's access rule), in the caller's transaction; sent after
-    commit. ``data`` carries ids and fields, never free text a candidate wrote. Returns how
-    many deliveries were written."""
-    subscriptions = Subscription.objects.filter(
-        active=True, events__contains=[str(event_type)], owner__is_active=True
-    ).select_related("owner")
-    written = 0
+    commit. Returns how many deliveries were written.
+
+    ``build_data()`` makes the payload's data (ids and fields, never free text a candidate
+    wrote), only when someone listens: with no subscription an event costs one query.
+    """
+    subscriptions = [
+        subscription
+        for subscription in Subscription.objects.filter(
+            active=True, events__contains=[str(event_type)], owner__is_active=True
+        ).select_related("owner")
+        if may_see(subscription.owner)
+    ]
+    if not subscriptions:
+        return 0
+    body = json.dumps(
+        {"type": str(event_type), "timestamp": timezone.now().isoformat(), "data": build_data()},
+        separators=(",", ":"),
+        default=str,
+    )
     for subscription in subscriptions:
-        if not may_see(subscription.owner):
-            continue
-        body = json.dumps(
-            {"type": str(event_type), "timestamp": timezone.now().isoformat(), "data": data},
-            separators=(",", ":"),
-            default=str,
-        )
         delivery = Delivery.objects.create(
             subscription=subscription,
             message_id=_new_message_id(),
@@ -129,8 +140,7 @@ def emit_event(event_type: EventType, data: dict, *, may_see: Callable[[object],
             **outbox.pending_fields(),
         )
         outbox.enqueue_on_commit(delivery)
-        written += 1
-    return written
+    return len(subscriptions)
 
 
 # --- Delivery ----------------------------------------------------------------------------------

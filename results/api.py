@@ -1,0 +1,170 @@
+"""Integration API of results: attempts with their status, scores, bands, review state and the
+recruiter's decision, filtered as an applicant tracking system polls them.
+
+A key sees the attempts at the assessments its owner may see (results.selectors): Recruiters
+those they own or share, Compliance every one. Nothing here returns an answer's text.
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from apikeys.models import Scope
+from apikeys.views import IntegrationView
+from assessments.models import Attempt
+from results import selectors, services
+from results.models import Decision
+from scoring.events import report_url
+
+
+class SkillResultSerializer(serializers.Serializer):
+    skill = serializers.CharField(help_text="The skill's id in the assessment.")
+    score = serializers.FloatField(help_text="0..100")
+    band = serializers.CharField(allow_blank=True, help_text="The level's label.")
+
+
+class DecisionSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(Decision.Outcome.values)
+    decided_at = serializers.DateTimeField()
+
+
+class AttemptSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    invitation = serializers.UUIDField(source="invitation.public_id")
+    external_id = serializers.CharField(source="invitation.external_id", allow_blank=True)
+    assessment = serializers.SlugField(source="version.assessment.slug")
+    version = serializers.IntegerField(source="version.number")
+    status = serializers.ChoiceField(
+        selectors.Status.values,
+        help_text="`review`: scored, and waiting for a reviewer on some criterion.",
+    )
+    started_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    auto_submitted = serializers.BooleanField(help_text="Submitted at the time limit.")
+    scored_at = serializers.SerializerMethodField()
+    overall_score = serializers.SerializerMethodField()
+    passed = serializers.SerializerMethodField()
+    waiting_for_review = serializers.SerializerMethodField()
+    skills = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+    report_url = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(
+        help_text="The latest of start, submission, score and decision (see updated_since)."
+    )
+
+    def _result(self, attempt: Attempt):
+        return getattr(attempt, "result", None)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_scored_at(self, attempt: Attempt):
+        result = self._result(attempt)
+        return result and serializers.DateTimeField().to_representation(result.scored_at)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True, help_text="0..100"))
+    def get_overall_score(self, attempt: Attempt):
+        result = self._result(attempt)
+        return result.overall_score if result else None
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_passed(self, attempt: Attempt):
+        result = self._result(attempt)
+        return result.passed if result else None
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_waiting_for_review(self, attempt: Attempt) -> bool:
+        result = self._result(attempt)
+        return bool(result and result.needs_review)
+
+    @extend_schema_field(SkillResultSerializer(many=True))
+    def get_skills(self, attempt: Attempt) -> list[dict]:
+        result = self._result(attempt)
+        if result is None:
+            return []
+        return [
+            {"skill": skill, "score": score, "band": result.skill_bands.get(skill, "")}
+            for skill, score in result.skill_scores.items()
+        ]
+
+    @extend_schema_field(DecisionSerializer(allow_null=True))
+    def get_decision(self, attempt: Attempt):
+        if not attempt.decision:
+            return None
+        return DecisionSerializer(
+            {"outcome": attempt.decision, "decided_at": attempt.decided_at}
+        ).data
+
+    @extend_schema_field(
+        serializers.URLField(help_text="The candidate's report page (staff sign-in).")
+    )
+    def get_report_url(self, attempt: Attempt) -> str:
+        return report_url(attempt)
+
+
+def _attempts(request):
+    assessment_ids = list(selectors.visible_assessments(request.user).values_list("pk", flat=True))
+    services.refresh_result_rows(assessment_ids)  # the projection is never stale when read
+    return selectors.integration_attempts(assessment_ids)
+
+
+def _filtered(attempts, params):
+    errors = {}
+    if slug := params.get("assessment"):
+        attempts = attempts.filter(version__assessment__slug=slug)
+    if status := params.get("status"):
+        if status not in selectors.Status.values:
+            errors["status"] = [f"Choose one of {', '.join(selectors.Status.values)}."]
+        attempts = attempts.filter(status=status)
+    if external_id := params.get("external_id"):
+        attempts = attempts.filter(invitation__external_id=external_id)
+    if since := params.get("updated_since"):
+        try:
+            moment = parse_datetime(since)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            errors["updated_since"] = ["Give an ISO 8601 date and time with its offset."]
+        else:
+            attempts = attempts.filter(updated_at__gt=moment)
+    if errors:
+        raise ValidationError(errors)
+    return attempts
+
+
+class AttemptList(IntegrationView):
+    required_scope = Scope.RESULTS_READ
+    serializer_class = AttemptSerializer
+
+    @extend_schema(
+        operation_id="list_attempts",
+        summary="List attempts and results",
+        parameters=[
+            OpenApiParameter("assessment", str, description="Only this assessment's (slug)."),
+            OpenApiParameter("status", str, enum=selectors.Status.values),
+            OpenApiParameter("external_id", str, description="Only your candidate's attempts."),
+            OpenApiParameter(
+                "updated_since",
+                str,
+                description="ISO 8601 with offset: only attempts that changed after it. Poll "
+                "with the newest `updated_at` you have seen.",
+            ),
+        ],
+    )
+    def get(self, request):
+        """Attempts at the assessments the key's owner may see, least recently changed first."""
+        self.paginator.ordering = ("updated_at", "pk")
+        return self.paginated(_filtered(_attempts(request), request.query_params))
+
+
+class AttemptDetail(IntegrationView):
+    required_scope = Scope.RESULTS_READ
+    serializer_class = AttemptSerializer
+
+    @extend_schema(operation_id="get_attempt", summary="Read an attempt and its result")
+    def get(self, request, public_id):
+        """One attempt: status, timestamps, scores, bands, review state and decision."""
+        attempt = get_object_or_404(_attempts(request), public_id=public_id)
+        return Response(self.get_serializer(attempt).data)
