@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI and Redoc served from static files, for /api/docs/ (nothing from a CDN).
+    "drf_spectacular_sidecar",
     # Staff sign-in: lockout (django-axes, whose failed-login receiver must run before
     # compliance's) and a TOTP second factor (django-otp; staff holds its pages).
     "axes",
@@ -62,6 +64,10 @@ INSTALLED_APPS = [
     "audit",
     # Background work as rows (scoring, issuance, email…): one outbox, one sweeper.
     "outbox",
+    # The integration API's keys and plumbing, and signed webhooks: ground floor too, so every
+    # app may emit events and expose endpoints (each app's api.py).
+    "apikeys",
+    "webhooks",
     "staff",
     "compliance",
     "assessments",
@@ -260,7 +266,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # (sweepers, expiry, retention, the audit sequencer) stays short enough to run every second.
 # A worker started without -Q consumes all of them (`make run`, the tests); docker-compose.yml
 # runs a worker per group, and adding workers for one group scales that workload alone.
-WORKLOAD_QUEUES = ("scoring", "issuance", "email", "reports", "maintenance")
+WORKLOAD_QUEUES = ("scoring", "issuance", "email", "webhooks", "reports", "maintenance")
 # Each queue on its own exchange and key: a shared binding would copy a message to every queue.
 CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in WORKLOAD_QUEUES]
 CELERY_TASK_ROUTES = {
@@ -271,6 +277,8 @@ CELERY_TASK_ROUTES = {
     "credentials.tasks.request_issuance_for_passes": {"queue": "issuance"},
     "results.tasks.send_results_digests": {"queue": "email"},
     "outbox.tasks.send_email": {"queue": "email"},
+    # A slow or failing receiver delays only other webhook deliveries.
+    "webhooks.tasks.deliver_webhook": {"queue": "webhooks"},
     # Batch work staff start, minutes long: never ahead of a candidate's score.
     "scoring.tasks.train_text_models": {"queue": "reports"},
     "assessments.tasks.import_invitations": {"queue": "reports"},
@@ -431,7 +439,35 @@ REST_FRAMEWORK = {
     # DRF's own client address agrees with web.clients.client_address.
     "NUM_PROXIES": NUM_PROXIES,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Skillproof API", "VERSION": "0.1.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Skillproof API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": "Invite candidates, read results and manage credentials from an applicant "
+    "tracking system; receive signed webhooks (Standard Webhooks). Authenticate with "
+    "`Authorization: Bearer <key>`. See docs/api.md.",
+    # /api/docs/ loads Swagger UI from drf-spectacular-sidecar's static files, never a CDN.
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "InvitationStatusEnum": "assessments.api.InvitationStatus",
+        "AttemptStatusEnum": "results.selectors.Status",
+    },
+}
+
+# --- Integration API and webhooks ---
+# Requests per minute per API key (a key may have its own rate, set in the admin).
+API_KEY_RATE_PER_MINUTE = env_int("API_KEY_RATE_PER_MINUTE", 600)
+# Webhook delivery targets: http(s) only; loopback, link-local and private addresses are
+# refused unless this is on (development and tests, whose receivers run on 127.0.0.1).
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", DEBUG)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5)
+WEBHOOK_MAX_RESPONSE_BYTES = env_int("WEBHOOK_MAX_RESPONSE_BYTES", 64 * 1024)
+# Retries back off exponentially from this many seconds, for about a day in all; a
+# subscription whose deliveries fail this many times in a row is disabled and its owner told.
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 15)
 
 LOGGING = {
     "version": 1,
