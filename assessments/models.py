@@ -111,6 +111,11 @@ class Invitation(models.Model):
     notice = models.ForeignKey(
         "NoticeVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The applicant tracking system's own id for this candidate or application (integration
+    # API), echoed in results and webhook events so the ATS can match them.
+    external_id = models.CharField(max_length=200, blank=True, db_index=True)
+    # Withdrawn before use (the API's cancel): the link opens nothing any more.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

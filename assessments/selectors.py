@@ -1,7 +1,7 @@
 """Reads of the assessments domain that several callers need, each behind one access check."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 import flow
@@ -35,6 +35,9 @@ def _check_token(token: str) -> None:
         raise InvitationUnavailable("This invitation link is not valid.")
 
 
+CANCELLED_MESSAGE = "The employer withdrew this invitation, so its link no longer opens."
+
+
 def _refuse_erased(invitation: Invitation) -> None:
     if invitation_erased(invitation):
         raise InvitationErased(
@@ -60,6 +63,8 @@ def access_invitation_by_token(token: str, *, include_erased: bool = False) -> I
         raise InvitationUnavailable("This invitation link is not valid.")
     if not include_erased:
         _refuse_erased(invitation)
+    if invitation.cancelled_at is not None:
+        raise InvitationUnavailable(CANCELLED_MESSAGE)
     return invitation
 
 
@@ -175,6 +180,28 @@ def access_invitation_import(user, import_id: int) -> InvitationImport | None:
     ):
         return job
     return None
+
+
+def assessments_visible_to(user) -> QuerySet[Assessment]:
+    """The assessments whose candidates ``user`` may see: every one for Compliance and
+    superusers, those they own or that are shared with them for Recruiters, none otherwise.
+    The results pages, the integration API and webhook events all ask this."""
+    assessments = Assessment.objects.order_by("title")
+    if user.is_superuser or has_role(user, Role.COMPLIANCE):
+        return assessments
+    return assessments_recruited_by(user)
+
+
+def assessments_recruited_by(user) -> QuerySet[Assessment]:
+    """The assessments ``user`` recruits for (invites to, decides on): owned or shared with
+    them, as an active Recruiter; every one for a superuser."""
+    assessments = Assessment.objects.order_by("title")
+    if user.is_superuser:
+        return assessments
+    if not has_role(user, Role.RECRUITER):
+        return assessments.none()
+    recruits = Assessment.objects.filter(Q(owner=user) | Q(shared_with=user))
+    return assessments.filter(pk__in=recruits.values("pk"))
 
 
 def accommodation_requests(invitation: Invitation) -> list[AccommodationRequest]:

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 import flow
-from assessments import notices
+from assessments import events, notices
 from assessments.answers import clean_answer
 from assessments.documents import validate_document
 from assessments.exceptions import (
@@ -37,7 +37,7 @@ from assessments.models import (
     Response,
 )
 from assessments.published import published_versions
-from assessments.selectors import ERASED_EMAIL_DOMAIN
+from assessments.selectors import CANCELLED_MESSAGE, ERASED_EMAIL_DOMAIN
 from assessments.tokens import hash_token, new_token
 from audit.canonical import json_sha256
 from audit.services import Action, actor_for_user, record_event
@@ -97,6 +97,7 @@ def create_invitation(
     allow_retake: bool = False,
     token: str | None = None,
     available_from: datetime | None = None,
+    external_id: str = "",
 ) -> tuple[Invitation, str]:
     """Invite one candidate; returns the invitation and the only copy of its token.
 
@@ -118,6 +119,7 @@ def create_invitation(
         created_by=user,
         available_from=starts,
         notice=notices.current_notice(version),
+        external_id=external_id,
     )
     record_event(
         Action.INVITATION_CREATED,
@@ -131,6 +133,7 @@ def create_invitation(
             "notice_sha256": invitation.notice.content_sha256,
         },
     )
+    events.invitation_created(invitation)
     return invitation, token
 
 
@@ -152,6 +155,8 @@ def start_attempt(invitation: Invitation, *, notice: NoticeVersion | None = None
         return existing
     if existing and not invitation.allow_retake:
         raise InvitationUnavailable("This invitation has already been used.")
+    if invitation.cancelled_at is not None:
+        raise InvitationUnavailable(CANCELLED_MESSAGE)
     now = timezone.now()
     if invitation.available_from and invitation.available_from > now:
         raise NotYetAvailable(invitation.available_from)
@@ -191,6 +196,7 @@ def start_attempt(invitation: Invitation, *, notice: NoticeVersion | None = None
             "deadline": attempt.deadline.isoformat(),
         },
     )
+    events.attempt_started(attempt)
     return attempt
 
 
@@ -394,6 +400,7 @@ def submit_attempt(attempt: Attempt, *, auto: bool = False) -> Attempt:
         payload={"responses": attempt.responses.count(), "path": attempt.path},
     )
     request_scoring(attempt)
+    events.attempt_submitted(attempt)
     return attempt
 
 
@@ -455,14 +462,48 @@ def invite_candidate(
     ttl: timedelta | None = None,
     allow_retake: bool = False,
     send: bool = True,
+    external_id: str = "",
 ) -> tuple[Invitation, str]:
     """Invite one candidate and (by default) email them the link; returns the token too."""
-    invitation, token = create_invitation(
-        version, name=name, email=email, user=user, ttl=ttl, allow_retake=allow_retake
-    )
-    if send:
-        send_invitation(invitation, token, user=user)
+    with transaction.atomic():
+        invitation, token = create_invitation(
+            version,
+            name=name,
+            email=email,
+            user=user,
+            ttl=ttl,
+            allow_retake=allow_retake,
+            external_id=external_id,
+        )
+        if send:
+            send_invitation(invitation, token, user=user)
     return invitation, token
+
+
+@transaction.atomic
+def cancel_invitation(invitation: Invitation, *, user=None) -> Invitation:
+    """Withdraw an invitation before it is used: its link opens nothing any more.
+
+    Idempotent. Raises InvitationUnavailable once an attempt was started: that candidate's
+    results stay, and a recruiter decides on them instead.
+    """
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.cancelled_at is not None:
+        return invitation
+    if invitation.attempts.exists():
+        raise InvitationUnavailable(
+            "The candidate has already started this assessment, so the invitation can no "
+            "longer be withdrawn; record a decision on the result instead."
+        )
+    invitation.cancelled_at = timezone.now()
+    invitation.save(update_fields=["cancelled_at"])
+    record_event(
+        Action.INVITATION_CANCELLED,
+        actor=actor_for_user(user),
+        subject=f"invitation:{invitation.public_id}",
+        payload={"cancelled_at": invitation.cancelled_at.isoformat()},
+    )
+    return invitation
 
 
 @transaction.atomic

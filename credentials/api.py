@@ -1,14 +1,25 @@
-"""The public verification API: POST a credential as JSON, get the report of every check."""
+"""The public verification API (POST a credential as JSON, get the report of every check) and
+the integration API's credential endpoints (list and revoke, with the credentials:manage scope)."""
 
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apikeys.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from apikeys.models import Scope
+from apikeys.views import IntegrationView
+from assessments.selectors import assessments_visible_to
+from credentials.exceptions import AccessDenied, InvalidInput
+from credentials.models import Credential
 from credentials.proofs import VERIFY_LIMITS
+from credentials.services import revoke_credential
 from credentials.throttles import VerifyThrottle
 from credentials.verification import max_embedded_for, unreadable, verify_credential
 
@@ -78,3 +89,85 @@ class VerifyCredentialView(APIView):
             return Response(report.to_dict(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         report = verify_credential(body, max_embedded=max_embedded_for(request.user))
         return Response(report.to_dict())
+
+
+# --- The integration API: list and revoke ------------------------------------------------------
+
+
+class CredentialSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    urn = serializers.CharField(help_text="The credential's id inside its document.")
+    name = serializers.CharField()
+    achievement = serializers.CharField(help_text="Which achievement of the assessment.")
+    attempt = serializers.UUIDField(source="attempt.public_id")
+    invitation = serializers.UUIDField(source="attempt.invitation.public_id")
+    external_id = serializers.CharField(source="attempt.invitation.external_id", allow_blank=True)
+    assessment = serializers.SlugField(source="attempt.version.assessment.slug")
+    issued_at = serializers.DateTimeField()
+    valid_until = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class RevokeRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=1000, help_text="Why: kept in the audit log (not shown to verifiers)."
+    )
+
+
+def _credentials(user):
+    return (
+        Credential.objects.filter(attempt__version__assessment__in=assessments_visible_to(user))
+        .select_related("attempt__invitation", "attempt__version__assessment")
+        .order_by("-issued_at", "-pk")
+    )
+
+
+class CredentialList(IntegrationView):
+    required_scope = Scope.CREDENTIALS_MANAGE
+    serializer_class = CredentialSerializer
+
+    @extend_schema(
+        operation_id="list_credentials",
+        summary="List credentials",
+        parameters=[
+            OpenApiParameter("assessment", str, description="Only this assessment's (slug)."),
+            OpenApiParameter("external_id", str, description="Only your candidate's."),
+        ],
+    )
+    def get(self, request):
+        """Credentials issued for the assessments the key's owner may see, newest first."""
+        credentials = _credentials(request.user)
+        if slug := request.query_params.get("assessment"):
+            credentials = credentials.filter(attempt__version__assessment__slug=slug)
+        if external_id := request.query_params.get("external_id"):
+            credentials = credentials.filter(attempt__invitation__external_id=external_id)
+        self.paginator.ordering = ("-issued_at", "-pk")
+        return self.paginated(credentials)
+
+
+class CredentialRevoke(IntegrationView):
+    required_scope = Scope.CREDENTIALS_MANAGE
+    serializer_class = CredentialSerializer
+
+    @extend_schema(
+        operation_id="revoke_credential",
+        summary="Revoke a credential",
+        request=RevokeRequestSerializer,
+        responses={200: CredentialSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request, public_id):
+        """Revoke a credential: its status bit is set and the status list re-signed, so every
+        verifier sees it revoked. Revoking twice is harmless."""
+        credential = get_object_or_404(_credentials(request.user), public_id=public_id)
+        body = RevokeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            revoke_credential(credential, reason=body.validated_data["reason"], user=request.user)
+        except AccessDenied as error:
+            raise PermissionDenied(str(error)) from error
+        except InvalidInput as error:
+            raise ValidationError({"reason": [str(error)]}) from error
+        credential.refresh_from_db()
+        return Response(self.get_serializer(credential).data)

@@ -25,7 +25,7 @@ from assessments.selectors import automation_paused, invitation_erased, paused_a
 from assessments.tokens import hash_token, new_token
 from audit.roles import Role, has_role
 from audit.services import Action, actor_for_user, record_event
-from credentials import conf, documents, keys
+from credentials import conf, documents, events, keys
 from credentials.exceptions import (
     AccessDenied,
     InvalidInput,
@@ -323,6 +323,7 @@ def issue_credential(job_id: int) -> Credential | None:
         )
         outbox.mark_done(job)
         _queue_credential_email(credential)
+        events.credential_issued(credential)
     return credential
 
 
@@ -379,6 +380,7 @@ def revoke_credential(credential: Credential, *, reason: str, user) -> Credentia
                 "status_index": credential.status_index,
             },
         )
+        events.credential_revoked(credential)
     return credential
 
 

@@ -36,10 +36,16 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, Lower
+from django.db.models.functions import Cast, Coalesce, Greatest, Lower
 
 from assessments.models import Assessment, AssessmentVersion, Attempt, Invitation, Response
-from assessments.selectors import active_recruiters, invitation_erased, may_manage_access
+from assessments.selectors import (
+    active_recruiters,
+    assessments_recruited_by,
+    assessments_visible_to,
+    invitation_erased,
+    may_manage_access,
+)
 from audit.canonical import json_sha256
 from audit.roles import Role, has_role
 from flow import steps_by_id
@@ -81,25 +87,16 @@ def _require_results_role(user) -> None:
         )
 
 
-def _recruits_for(user) -> Q:
-    return Q(owner=user) | Q(shared_with=user)
-
-
 def visible_assessments(user) -> QuerySet[Assessment]:
     """The assessments whose results ``user`` may read (PermissionDenied without the role)."""
     _require_results_role(user)
-    assessments = Assessment.objects.order_by("title")
-    if user.is_superuser or has_role(user, Role.COMPLIANCE):
-        return assessments
-    return assessments.filter(pk__in=Assessment.objects.filter(_recruits_for(user)).values("pk"))
+    return assessments_visible_to(user)
 
 
 def _may_decide(user, assessment: Assessment) -> bool:
-    if not has_role(user, Role.RECRUITER):
-        return False
     return (
-        user.is_superuser
-        or Assessment.objects.filter(_recruits_for(user), pk=assessment.pk).exists()
+        has_role(user, Role.RECRUITER)
+        and assessments_recruited_by(user).filter(pk=assessment.pk).exists()
     )
 
 
@@ -260,6 +257,16 @@ def _current_decision() -> Subquery:
     return Subquery(latest.values("outcome")[:1])
 
 
+def _status() -> Case:
+    """An attempt's Status, from its state and its result row."""
+    return Case(
+        When(result__needs_review=True, then=Value(Status.REVIEW)),
+        When(result__isnull=False, then=Value(Status.SCORED)),
+        When(state=Attempt.State.SUBMITTED, then=Value(Status.SUBMITTED)),
+        default=Value(Status.IN_PROGRESS),
+    )
+
+
 # The result row's fields the table shows (its run id and version are not needed).
 _RESULT_FIELDS = (
     "scored_at",
@@ -285,12 +292,7 @@ def _annotated(assessment: Assessment, skills: list[str]) -> QuerySet[Attempt]:
             *(f"result__{name}" for name in _RESULT_FIELDS),
         )
     ).annotate(
-        status=Case(
-            When(result__needs_review=True, then=Value(Status.REVIEW)),
-            When(result__isnull=False, then=Value(Status.SCORED)),
-            When(state=Attempt.State.SUBMITTED, then=Value(Status.SUBMITTED)),
-            default=Value(Status.IN_PROGRESS),
-        ),
+        status=_status(),
         time_taken=ExpressionWrapper(F("submitted_at") - F("started_at"), DurationField()),
         decision=_current_decision(),
         **{
@@ -695,3 +697,25 @@ def comparison(access: ResultsAccess, public_ids: list) -> dict:
 def _skill_score(attempt: Attempt, skill_id: str) -> float | None:
     result = getattr(attempt, "result", None)
     return None if result is None else result.skill_scores.get(skill_id)
+
+
+# --- The integration API -------------------------------------------------------------------------
+
+
+def integration_attempts(assessment_ids: Iterable[int]) -> QuerySet[Attempt]:
+    """Attempts at these assessments (the caller's visible ones) with their status, current
+    result, the decision in force and when any of them last changed (``updated_at``)."""
+    latest = Decision.objects.filter(attempt=OuterRef("pk")).order_by("-decided_at", "-pk")
+    return (
+        Attempt.objects.filter(version__assessment_id__in=list(assessment_ids))
+        .select_related("invitation", "version__assessment", "result")
+        .annotate(
+            status=_status(),
+            decision=_current_decision(),
+            decided_at=Subquery(latest.values("decided_at")[:1]),
+        )
+        # PostgreSQL's GREATEST skips nulls: the newest of start, submission, score, decision.
+        .annotate(
+            updated_at=Greatest("started_at", "submitted_at", "result__scored_at", "decided_at")
+        )
+    )

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import timedelta
 from itertools import islice
 
-import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services as assessment_services
+from assessments.events import attempt_data, emit_about
 from assessments.models import Attempt
 from assessments.selectors import invitation_erased
 from audit.services import actor_for_user, record_event
@@ -25,6 +25,8 @@ from results.exceptions import DecisionNotAllowed, NoteNotAllowed, SharingNotAll
 from results.models import Decision, DigestSubscription, ResultRow, Visit
 from results.selectors import ResultsAccess, recruiters_to_share_with, visible_assessments
 from scoring.models import ScoreRun
+from scoring.selectors import skill_results
+from webhooks.models import EventType
 
 # The audit action of a recruiter's decision (its subject is ``attempt:<public_id>``).
 DECISION_RECORDED = "decision.recorded"
@@ -58,11 +60,7 @@ def _stale_runs(assessment_ids: list[int]):
 
 
 def _result_row(run: dict) -> ResultRow:
-    skills = [
-        skill
-        for skill in orjson.loads(run["breakdown_json"]).get("skills") or []
-        if skill.get("assessed", True)
-    ]
+    skills = skill_results(run["breakdown_json"])
     return ResultRow(
         attempt_id=run["attempt_id"],
         assessment_id=run["attempt__version__assessment_id"],
@@ -74,10 +72,8 @@ def _result_row(run: dict) -> ResultRow:
         overall_score=run["overall_score"],
         passed=run["passed"],
         needs_review=run["needs_review"],
-        skill_scores={skill["skill"]: skill.get("score", 0) for skill in skills},
-        skill_bands={
-            skill["skill"]: (skill.get("level") or {}).get("label", "") for skill in skills
-        },
+        skill_scores={skill["skill"]: skill["score"] for skill in skills},
+        skill_bands={skill["skill"]: skill["band"] for skill in skills},
     )
 
 
@@ -141,6 +137,18 @@ def record_decision(
                 "previous_outcome": previous_outcome,
                 "assessment": access.assessment.slug,
             },
+        )
+        emit_about(
+            access.assessment.pk,
+            EventType.DECISION_RECORDED,
+            lambda: (
+                attempt_data(attempt)
+                | {
+                    "outcome": outcome,
+                    "previous_outcome": previous_outcome,
+                    "decided_at": decision.decided_at.isoformat(),
+                }
+            ),
         )
     return decision
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessments.selectors import automation_paused
 from audit.canonical import canonical_json
 from audit.services import Action, record_event
+from scoring import events
 from scoring.exceptions import PermanentScoringError
 from scoring.models import ReviewItem, ScoreInput, ScoreRun, ScoringJob
 from scoring.selectors import active_model_hashes, current_overrides, current_score_run_id
@@ -187,6 +188,7 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
             subject=subject,
             payload={"run": previous_id, "superseded_by": run.pk, "reason": job.reason},
         )
+    events.score_run_stored(run, job.reason)
     return run
 
 
