@@ -29,7 +29,7 @@ run: install
 	@echo "Starting web (http://$(HOST):$(PORT)), Celery worker and beat. Ctrl-C stops all of it."
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A hiring worker --loglevel=INFO --concurrency=2 \
-	    --queues=scoring,issuance,email,reports,maintenance & \
+	    --queues=scoring,issuance,email,webhooks,reports,maintenance & \
 	  $(VENV)/bin/celery -A hiring beat --loglevel=INFO & \
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
 	  sleep 5; $(PY) manage.py seed_demo; \
