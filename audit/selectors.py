@@ -57,6 +57,29 @@ def tree_head_summary(head: anchors.SignedTreeHead | None) -> dict | None:
     }
 
 
+def receipt_entries(events, head: anchors.SignedTreeHead) -> list[dict]:
+    """Each of ``events`` that ``head`` covers, in log order, with its canonical bytes and its
+    inclusion proof under that head (the entries of a receipt)."""
+    covered = AuditEvent.objects.filter(seq__isnull=False, seq__lte=head.tree_size)
+    tree = MerkleTree(
+        [
+            bytes.fromhex(leaf)
+            for leaf in covered.order_by("seq").values_list("leaf_hash", flat=True).iterator()
+        ]
+    )
+    return [
+        {
+            "leaf_index": event.seq - 1,
+            "event_bytes": base64.b64encode(event_bytes(event)).decode("ascii"),
+            "leaf_hash": event.leaf_hash,
+            "inclusion_proof": [
+                node.hex() for node in tree.inclusion_proof(event.seq - 1, head.tree_size)
+            ],
+        }
+        for event in events.filter(seq__isnull=False, seq__lte=head.tree_size).order_by("seq")
+    ]
+
+
 def audit_receipt(subject: str) -> dict:
     """Every sequenced event of ``subject`` with its inclusion proof under the latest head.
 
@@ -67,24 +90,7 @@ def audit_receipt(subject: str) -> dict:
     head = latest_tree_head()
     if head is None:
         return {"subject": subject, "tree_size": 0, "entries": []}
-    covered = AuditEvent.objects.filter(seq__isnull=False, seq__lte=head.tree_size)
-    tree = MerkleTree(
-        [
-            bytes.fromhex(leaf)
-            for leaf in covered.order_by("seq").values_list("leaf_hash", flat=True).iterator()
-        ]
-    )
-    entries = [
-        {
-            "leaf_index": event.seq - 1,
-            "event_bytes": base64.b64encode(event_bytes(event)).decode("ascii"),
-            "leaf_hash": event.leaf_hash,
-            "inclusion_proof": [
-                node.hex() for node in tree.inclusion_proof(event.seq - 1, head.tree_size)
-            ],
-        }
-        for event in covered.filter(subject=subject).order_by("seq")
-    ]
+    entries = receipt_entries(AuditEvent.objects.filter(subject=subject), head)
     return {
         "subject": subject,
         "tree_size": head.tree_size,

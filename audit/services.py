@@ -69,6 +69,8 @@ class Action:
     # A bias audit published as a public summary (#17); subject ``assessment:<slug>``, payload
     # its number, audit date and the sha256 of the published document.
     BIAS_AUDIT_PUBLISHED = "bias_audit.published"
+    # A named retention policy created or changed (its period, coverage or assessments).
+    RETENTION_POLICY_CHANGED = "retention_policy.changed"
     STAFF_LOGIN = "staff.login"
     # A wrong password or authenticator code; its subject is the account tried (or
     # ``user:unknown``), its payload the factor that failed and the client's address.

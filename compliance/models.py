@@ -6,6 +6,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from outbox.models import OutboxJob
+
 # --- Demographics: walled off --------------------------------------------------------------------
 # Voluntary self-identification answers. Only compliance code reads this table, and only to
 # report aggregates (compliance.demographics); assessments and scoring never import it (a test
@@ -274,6 +276,21 @@ class RetentionPolicy(models.Model):
         return self.name
 
     @property
+    def coverage(self) -> list[str]:
+        """What the policy covers, in words."""
+        return [
+            words
+            for field, words in (
+                ("covers_personal_data", "personal data"),
+                ("covers_answers", "answers"),
+                ("covers_score_records", "score records"),
+                ("covers_audit_log", "audit log"),
+                ("covers_published_audits", "published audits"),
+            )
+            if getattr(self, field)
+        ]
+
+    @property
     def covers_erasable_data(self) -> bool:
         """Whether it holds back erasure (it covers what erasing a candidate removes)."""
         return self.covers_personal_data or self.covers_answers
@@ -282,19 +299,16 @@ class RetentionPolicy(models.Model):
 # --- Records packages --------------------------------------------------------------------------
 
 
-class RecordsPackage(models.Model):
+class RecordsPackage(OutboxJob):
     """A zip of the records a regulator may ask for, over a date range; built by a worker.
 
-    The row is written with the request (and its report.exported event) in one transaction and
-    the build is enqueued on commit; the worker fills in progress, then the bytes and their
-    sha256. Kept in the database so any web process can serve it.
+    An outbox row: written with the request (and its report.exported event) in one transaction,
+    its build enqueued on commit on the reports queue, sent again by the one sweeper if the
+    message is lost. The worker counts ``parts_done`` as it goes (the page shows progress), then
+    stores the bytes and their sha256, kept in the database so any web process can serve them.
     """
 
-    class State(models.TextChoices):
-        PENDING = "pending", "Waiting for a worker"
-        BUILDING = "building", "Being built"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+    task_name = "compliance.tasks.build_records_package"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     date_from = models.DateField()
@@ -308,14 +322,10 @@ class RecordsPackage(models.Model):
         help_text="Empty: every assessment.",
     )
     requested_by = models.CharField(max_length=100, help_text="The audit actor who asked.")
-    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     parts_done = models.PositiveIntegerField(default=0)
     parts_total = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
     content = models.BinaryField(null=True, editable=False)
     sha256 = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     audit_event = models.OneToOneField(
         "audit.AuditEvent",
         on_delete=models.PROTECT,
@@ -323,7 +333,7 @@ class RecordsPackage(models.Model):
         help_text="The report.exported event recorded with the request.",
     )
 
-    class Meta:
+    class Meta(OutboxJob.Meta):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(

@@ -7,18 +7,50 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import islice
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 from django.utils import timezone
 
-from assessments.models import Assessment, AssessmentVersion, Attempt, Invitation
+from assessments.models import (
+    AccommodationRequest,
+    Assessment,
+    AssessmentVersion,
+    Attempt,
+    AutomationPause,
+    Invitation,
+    NoticeVersion,
+)
 from audit.models import AuditEvent
-from compliance.exceptions import UnknownAssessment, UnknownCandidate, UnknownPublishedAudit
-from compliance.models import ErasureRecord, PublishedBiasAudit
-from scoring.models import ReviewDecision, ScoreRun
+from audit.services import Action
+from compliance.exceptions import (
+    UnknownAssessment,
+    UnknownCandidate,
+    UnknownPublishedAudit,
+    UnknownRecordsPackage,
+)
+from compliance.models import ErasureRecord, PublishedBiasAudit, RecordsPackage, RetentionPolicy
+from scoring.models import ReviewDecision, ScoreRun, TextModel
 
 EXPORT_CHUNK_SIZE = 500
 
@@ -206,6 +238,285 @@ def bias_audit_status(assessment: Assessment, *, today: date | None = None) -> B
     else:
         state = "current"
     return BiasAuditStatus(in_use, latest, valid_until, state)
+
+
+# --- retention ------------------------------------------------------------------------------
+
+DEFAULT_RULE = "DATA_RETENTION_DAYS (the deployment's default)"
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """How long a candidate's personal data is kept after their last activity, and why."""
+
+    days: int
+    decided_by: str
+    # Every rule that applies, with its period: the longest one wins.
+    applicable: tuple[tuple[str, int], ...]
+
+
+def retention_enabled() -> bool:
+    """``DATA_RETENTION_DAYS`` of 0 or less turns automatic erasure off altogether."""
+    return settings.DATA_RETENTION_DAYS > 0
+
+
+def retention_policies() -> QuerySet[RetentionPolicy]:
+    """Every named retention policy with the assessments it is chosen for."""
+    return RetentionPolicy.objects.prefetch_related("assessments").order_by("name")
+
+
+def personal_data_rules(
+    policies: Iterable[RetentionPolicy] | None = None,
+) -> dict[int, RetentionRule]:
+    """The personal-data rule of every assessment, by assessment id.
+
+    The rules that apply are the deployment's default (``DATA_RETENTION_DAYS``) and every policy
+    chosen for the assessment (or for all) that covers what erasure removes (personal data or
+    answers); the longest period wins, so erasure never removes what a rule still requires.
+    """
+    erasing = [
+        policy for policy in (policies or retention_policies()) if policy.covers_erasable_data
+    ]
+    rules = {}
+    for assessment_id in Assessment.objects.values_list("pk", flat=True):
+        applicable = [(DEFAULT_RULE, settings.DATA_RETENTION_DAYS)]
+        applicable += [
+            (policy.name, policy.keep_days)
+            for policy in erasing
+            if policy.applies_to_all_assessments
+            or any(item.pk == assessment_id for item in policy.assessments.all())
+        ]
+        # max() keeps the first of equal periods: the default, then policies by name.
+        name, days = max(applicable, key=lambda rule: rule[1])
+        rules[assessment_id] = RetentionRule(days, name, tuple(applicable))
+    return rules
+
+
+def personal_data_retention(assessment: Assessment) -> RetentionRule:
+    """The rule that decides when this assessment's candidates' personal data is erased."""
+    return personal_data_rules()[assessment.pk]
+
+
+def retention_schedule() -> QuerySet[Invitation]:
+    """Invitations not erased yet, each with ``last_activity`` (invited or last started),
+    ``keep_days`` (its assessment's rule) and ``erase_after``, soonest first."""
+    rules = personal_data_rules()
+    by_days: dict[int, list[int]] = defaultdict(list)
+    for assessment_id, rule in rules.items():
+        by_days[rule.days].append(assessment_id)
+    keep_days = Case(
+        *[When(version__assessment_id__in=ids, then=Value(days)) for days, ids in by_days.items()],
+        default=Value(settings.DATA_RETENTION_DAYS),
+        output_field=IntegerField(),
+    )
+    latest_start = (
+        Attempt.objects.filter(invitation=OuterRef("pk"))
+        .order_by("-started_at")
+        .values("started_at")[:1]
+    )
+    erased = ErasureRecord.objects.filter(invitation_public_id=OuterRef("public_id"))
+    return (
+        Invitation.objects.exclude(Exists(erased))
+        .annotate(
+            last_activity=Greatest("created_at", Coalesce(Subquery(latest_start), "created_at")),
+            keep_days=keep_days,
+        )
+        .annotate(
+            erase_after=ExpressionWrapper(
+                F("last_activity") + F("keep_days") * Value(timedelta(days=1)),
+                output_field=DateTimeField(),
+            )
+        )
+        .order_by("erase_after", "pk")
+    )
+
+
+def invitations_due_for_erasure(now=None) -> QuerySet[Invitation]:
+    """What a retention run erases now, in the order it erases them (the dry run reads this)."""
+    if not retention_enabled():
+        return Invitation.objects.none()
+    return retention_schedule().filter(erase_after__lt=now or timezone.now())
+
+
+# --- records package ---------------------------------------------------------------------------
+
+# The audit actions a records package cites (with their inclusion proofs): what a regulator asks
+# about. Model training and activation, pauses and data requests by prefix, so later actions of
+# those families are included without a change here.
+RECORDS_ACTIONS = (
+    Action.BIAS_AUDIT_PUBLISHED,
+    Action.CONSENT_GIVEN,
+    Action.ACCOMMODATION_REQUESTED,
+    Action.ACCOMMODATION_DECIDED,
+    Action.RETENTION_POLICY_CHANGED,
+)
+RECORDS_ACTION_PREFIXES = ("model.", "automation.", "data_request.")
+
+
+@dataclass(frozen=True)
+class RecordsScope:
+    """The period (whole days, in the deployment's time zone) and assessment a package covers."""
+
+    date_from: date
+    date_to: date
+    assessment: Assessment | None = None
+
+    @property
+    def start(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.date_from, time.min))
+
+    @property
+    def end(self) -> datetime:
+        """The first moment after the period."""
+        return timezone.make_aware(datetime.combine(self.date_to + timedelta(days=1), time.min))
+
+    def within(self, field: str) -> Q:
+        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
+
+    def of_assessment(self, path: str) -> Q:
+        """Rows of the scope's assessment (every row without one)."""
+        return Q(**{path: self.assessment}) if self.assessment else Q()
+
+
+def records_published_audits(scope: RecordsScope) -> list[PublishedBiasAudit]:
+    """The audits published in the period, and for each assessment the one in force when it
+    began (the summary candidates could read then), oldest first."""
+    audits = PublishedBiasAudit.objects.filter(scope.of_assessment("assessment")).select_related(
+        "assessment"
+    )
+    in_period = list(audits.filter(scope.within("published_at")))
+    in_force = (
+        audits.filter(published_at__lt=scope.start)
+        .order_by("assessment_id", "-number")
+        .distinct("assessment_id")
+    )
+    return sorted([*in_force, *in_period], key=lambda audit: (audit.published_at, audit.pk))
+
+
+_CONSENT_FIELDS = (
+    "public_id",
+    "invitation__public_id",
+    "version__assessment__slug",
+    "version__number",
+    "version__content_sha256",
+    "consent_at",
+    "notice_id",
+    "notice__number",
+    "notice__content_sha256",
+    "invitation__notice__number",
+    "invitation__available_from",
+    "submitted_at",
+)
+
+
+def records_consents(scope: RecordsScope) -> QuerySet:
+    """Each consent given in the period: the attempt, its version and the notice shown."""
+    return (
+        Attempt.objects.filter(
+            scope.within("consent_at"), scope.of_assessment("version__assessment")
+        )
+        .order_by("consent_at", "pk")
+        .values(*_CONSENT_FIELDS)
+    )
+
+
+def records_notices(scope: RecordsScope) -> QuerySet[NoticeVersion]:
+    """Every notice version shown in the period (on a consent page or in an invitation)."""
+    consented = Attempt.objects.filter(
+        scope.within("consent_at"), scope.of_assessment("version__assessment")
+    ).values("notice_id")
+    invited = Invitation.objects.filter(
+        scope.within("created_at"), scope.of_assessment("version__assessment")
+    ).values("notice_id")
+    return (
+        NoticeVersion.objects.filter(Q(pk__in=consented) | Q(pk__in=invited))
+        .select_related("assessment")
+        .order_by("assessment__slug", "number")
+    )
+
+
+_ACCOMMODATION_FIELDS = (
+    "pk",
+    "invitation__public_id",
+    "invitation__version__assessment__slug",
+    "kind",
+    "state",
+    "created_at",
+    "due_at",
+    "decided_at",
+    "decided_by_id",
+    "granted_extra_minutes",
+)
+
+
+def records_accommodations(scope: RecordsScope) -> QuerySet:
+    """Accommodation and alternative-process requests made or decided in the period, with their
+    outcome (never the candidate's description: it may tell of a disability)."""
+    return (
+        AccommodationRequest.objects.filter(
+            scope.within("created_at") | scope.within("decided_at"),
+            scope.of_assessment("invitation__version__assessment"),
+        )
+        .order_by("created_at", "pk")
+        .values(*_ACCOMMODATION_FIELDS)
+    )
+
+
+def records_pauses(scope: RecordsScope) -> QuerySet[AutomationPause]:
+    """Oversight pauses that were open at any time in the period."""
+    return (
+        AutomationPause.objects.filter(
+            scope.of_assessment("assessment"),
+            paused_at__lt=scope.end,
+        )
+        .filter(Q(resumed_at__isnull=True) | Q(resumed_at__gte=scope.start))
+        .select_related("assessment")
+        .order_by("paused_at", "pk")
+    )
+
+
+def records_events(scope: RecordsScope) -> QuerySet[AuditEvent]:
+    """The sequenced audit events of the period that a records package cites."""
+    actions = Q(action__in=RECORDS_ACTIONS)
+    for prefix in RECORDS_ACTION_PREFIXES:
+        actions |= Q(action__startswith=prefix)
+    events = AuditEvent.objects.filter(actions, scope.within("occurred_at"), seq__isnull=False)
+    if scope.assessment is not None:
+        events = events.filter(_of_assessment_subjects(scope.assessment))
+    return events.order_by("seq")
+
+
+def _of_assessment_subjects(assessment: Assessment) -> Q:
+    """Events whose subject belongs to the assessment: itself, its attempts, invitations and
+    text models."""
+    condition = Q(subject=f"assessment:{assessment.slug}")
+    for model, prefix, key in (
+        (Attempt, "attempt:", "public_id"),
+        (Invitation, "invitation:", "public_id"),
+        (TextModel, "text_model:", "pk"),
+    ):
+        subjects = (
+            model.objects.filter(version__assessment=assessment)
+            .annotate(subject=Concat(Value(prefix), Cast(key, CharField())))
+            .values("subject")
+        )
+        condition |= Q(subject__in=subjects)
+    return condition
+
+
+def records_packages(limit: int = 20) -> QuerySet[RecordsPackage]:
+    """The newest records packages (without their bytes)."""
+    return RecordsPackage.objects.select_related("assessment").defer("content")[:limit]
+
+
+def records_package_by_id(public_id) -> RecordsPackage:
+    """One records package by its public id, or UnknownRecordsPackage."""
+    package = (
+        RecordsPackage.objects.select_related("assessment").filter(public_id=public_id).first()
+    )
+    if package is None:
+        raise UnknownRecordsPackage(f"There is no records package {public_id}.")
+    return package
 
 
 # --- audit export records ---------------------------------------------------------------------

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Max
 from django.utils import timezone
 
 from assessments import services as assessment_services
@@ -25,11 +26,19 @@ from audit.services import Action, record_event, sequence_pending_events
 from compliance import data_requests, demographics
 from compliance.bias import BiasReport, compute_bias_audit
 from compliance.exceptions import ErasureRefused, InvalidReportRequest, PopulationTooSmall
-from compliance.models import ErasureRecord, PublishedBiasAudit
-from compliance.reporting import audit_export
+from compliance.models import ErasureRecord, PublishedBiasAudit, RecordsPackage, RetentionPolicy
+from compliance.reporting import audit_export, records_package
 from compliance.reporting import bias as bias_rendering
-from compliance.selectors import attempt_records, export_attempts, first_use_date, invitation_ids
+from compliance.selectors import (
+    RecordsScope,
+    attempt_records,
+    export_attempts,
+    first_use_date,
+    invitation_ids,
+    invitations_due_for_erasure,
+)
 from credentials import services as credential_services
+from outbox import services as outbox_services
 from results import services as results_services
 from scoring.presenters import score_summary
 from scoring.services.erasure import erase_score_inputs
@@ -436,6 +445,114 @@ def _check_publication(
         )
 
 
+# --- Records on demand ------------------------------------------------------------------------
+
+
+def request_records_package(
+    *,
+    date_from: date,
+    date_to: date,
+    actor: str,
+    assessment: Assessment | None = None,
+    enqueue: bool = True,
+) -> RecordsPackage:
+    """Record the request (a report.exported event) and queue the package's build on the
+    reports queue; the row is the outbox, so a lost message is sent again by the sweeper.
+
+    ``enqueue=False`` is for a caller that builds it at once itself (the command); should it
+    stop half-way, the sweeper hands the row to a worker.
+    """
+    if date_from > date_to:
+        raise InvalidReportRequest("The start date is after the end date.")
+    if date_from > timezone.localdate():
+        raise InvalidReportRequest("The period starts in the future: there is nothing to report.")
+    public_id = uuid.uuid4()
+    with transaction.atomic():
+        event = record_event(
+            Action.REPORT_EXPORTED,
+            actor=actor,
+            subject=f"records_package:{public_id}",
+            payload={
+                "report": "records_package",
+                "from": date_from.isoformat(),
+                "to": date_to.isoformat(),
+                "assessment": assessment.slug if assessment else None,
+            },
+        )
+        package = RecordsPackage.objects.create(
+            public_id=public_id,
+            date_from=date_from,
+            date_to=date_to,
+            assessment=assessment,
+            requested_by=actor,
+            parts_total=records_package.PACKAGE_STEPS,
+            audit_event=event,
+            **outbox_services.pending_fields(),
+        )
+        if enqueue:
+            outbox_services.enqueue_on_commit(package)
+    return package
+
+
+def build_records_package(package_id: int) -> RecordsPackage | None:
+    """Build a requested package (the reports-queue task's work); None when it is not pending.
+
+    Pending events are sequenced first, so the signed tree head in the manifest covers every
+    event the package cites. Progress is written as each step ends, outside any transaction, so
+    the page can show it; two deliveries may both build, only the first stores its bytes.
+    """
+    package = (
+        RecordsPackage.objects.select_related("assessment")
+        .filter(pk=package_id, state=RecordsPackage.State.PENDING)
+        .first()
+    )
+    if package is None:
+        return None
+    sequence_pending_events(wait=True)
+    head = latest_tree_head()
+    scope = RecordsScope(package.date_from, package.date_to, package.assessment)
+    parts: list = []
+    for done, step in enumerate(records_package.package_parts(scope, head), start=1):
+        parts.extend(step)
+        RecordsPackage.objects.filter(pk=package.pk).update(parts_done=done)
+    header = {
+        "format": records_package.PACKAGE_FORMAT,
+        "generated_at": timezone.now().isoformat(),
+        "period": {"from": package.date_from.isoformat(), "to": package.date_to.isoformat()},
+        "assessment": package.assessment.slug if package.assessment else None,
+        "requested_by": package.requested_by,
+        "request_event": package.audit_event_id,
+        "tree_head": tree_head_summary(head),
+    }
+    content = records_package.write_zip(header, parts)
+    with transaction.atomic():
+        package = (
+            RecordsPackage.objects.select_for_update()
+            .filter(pk=package_id, state=RecordsPackage.State.PENDING)
+            .first()
+        )
+        if package is None:
+            return None
+        package.content = content
+        package.sha256 = hashlib.sha256(content).hexdigest()
+        package.save(update_fields=["content", "sha256"])
+        outbox_services.mark_done(package)
+    return package
+
+
+def download_records_package(package: RecordsPackage, *, actor: str) -> bytes:
+    """The bytes of a built package; the download is recorded in the audit log."""
+    if package.state != RecordsPackage.State.DONE:
+        raise InvalidReportRequest("This records package is not ready yet.")
+    record_event(
+        Action.REPORT_EXPORTED,
+        actor=actor,
+        subject=f"records_package:{package.public_id}",
+        payload={"report": "records_package_download", "sha256": package.sha256},
+    )
+    return bytes(package.content)
+
+
 # --- Data rights: access, erasure and retention -----------------------------------------------
 
 
@@ -529,7 +646,6 @@ def erase_candidate(
             "score_runs_redacted": scoring["runs_redacted"],
             "review_items_withdrawn": scoring["reviews_withdrawn"],
             "training_examples_erased": scoring["training_examples_erased"],
-            "training_examples_erased": scoring["training_examples_erased"],
             "decision_notes_erased": decision_notes,
             "learner_record_erased": learner_record,
             "accommodation_requests_erased": erased["accommodation_requests"],
@@ -559,36 +675,35 @@ def is_erased(invitation: Invitation) -> bool:
     return ErasureRecord.objects.filter(invitation_public_id=invitation.public_id).exists()
 
 
-def retention_days() -> int:
-    """``DATA_RETENTION_DAYS``; 0 or less turns automatic erasure off."""
-    return int(getattr(settings, "DATA_RETENTION_DAYS", 365))
-
-
-def invitations_past_retention(now=None, days: int | None = None):
-    """Invitations with no activity for the retention period and not yet erased."""
-    days = retention_days() if days is None else days
-    cutoff = (now or timezone.now()) - timedelta(days=days)
-    recent_attempts = Attempt.objects.filter(invitation=OuterRef("pk"), started_at__gte=cutoff)
-    erased = ErasureRecord.objects.filter(invitation_public_id=OuterRef("public_id"))
-    return (
-        Invitation.objects.filter(created_at__lt=cutoff)
-        .exclude(Exists(recent_attempts))
-        .exclude(Exists(erased))
-        .order_by("created_at", "pk")
+def record_retention_policy_change(
+    policy: RetentionPolicy, *, actor: str, created: bool
+) -> AuditEvent:
+    """Record a policy as saved (its period, coverage and assessments): it changes erasure."""
+    return record_event(
+        Action.RETENTION_POLICY_CHANGED,
+        actor=actor,
+        subject=f"retention_policy:{policy.pk}",
+        payload={
+            "created": created,
+            "name": policy.name,
+            "keep_days": policy.keep_days,
+            "covers": policy.coverage,
+            "applies_to_all_assessments": policy.applies_to_all_assessments,
+            "assessments": sorted(policy.assessments.values_list("slug", flat=True)),
+        },
     )
 
 
-def erase_expired_personal_data(*, now=None, days: int | None = None, limit: int = 500) -> int:
-    """Erase the personal data of candidates past the retention period; returns how many.
+def erase_expired_personal_data(*, now=None, limit: int = 500) -> int:
+    """Erase the personal data of candidates whose retention period has ended; returns how many.
 
-    Each candidate is erased in its own transaction, so one failure does not undo the rest;
-    the beat task runs again and picks up whatever is left.
+    The period is the longest of the rules that apply (``selectors.personal_data_rules``), and
+    the candidates are exactly those ``selectors.invitations_due_for_erasure`` lists (the dry
+    run), soonest first. Each candidate is erased in its own transaction, so one failure does
+    not undo the rest; the beat task runs again and picks up whatever is left.
     """
-    days = retention_days() if days is None else days
-    if days <= 0:
-        return 0
     erased = 0
-    for invitation in invitations_past_retention(now, days)[:limit]:
+    for invitation in invitations_due_for_erasure(now)[:limit]:
         try:
             erase_candidate(invitation, reason=ErasureRecord.Reason.RETENTION, actor="system")
         except ErasureRefused:

@@ -9,6 +9,19 @@ app_name = "compliance"
 urlpatterns = [
     path("compliance/", views.index, name="index"),
     path("compliance/audit-chain", views.chain, name="chain"),
+    path("compliance/retention", views.retention, name="retention"),
+    path("compliance/records", views.records, name="records"),
+    path("compliance/records/<uuid:public_id>", views.records_package, name="records-package"),
+    path(
+        "compliance/records/<uuid:public_id>/status",
+        views.records_package_status,
+        name="records-package-status",
+    ),
+    path(
+        "compliance/records/<uuid:public_id>/download",
+        views.records_package_download,
+        name="records-package-download",
+    ),
     path("compliance/assessments/<slug:slug>/", views.assessment, name="assessment"),
     path(
         "compliance/assessments/<slug:slug>/audit-export",

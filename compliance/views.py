@@ -7,6 +7,7 @@ opened by the invitation token, the candidate's only credential.
 from __future__ import annotations
 
 import tempfile
+from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -21,10 +22,12 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assessments.models import Assessment
 from assessments.selectors import (
     access_invitation_by_token,
     latest_attempt,
@@ -43,12 +46,14 @@ from compliance.exceptions import (
     UnknownAssessment,
     UnknownCandidate,
     UnknownPublishedAudit,
+    UnknownRecordsPackage,
 )
 from compliance.forms import (
     RACE_ETHNICITY_HELP,
     AuditExportForm,
     BiasAuditForm,
     PublishBiasAuditForm,
+    RecordsPackageForm,
     SelfIdentificationForm,
 )
 from compliance.models import ErasureRecord
@@ -90,7 +95,8 @@ def index(request):
         "pending": pending_events(),
         "summaries": summaries,
         "unaudited": [summary for summary in summaries if summary.bias_audit.flagged],
-        "retention_days": services.retention_days(),
+        "retention_enabled": selectors.retention_enabled(),
+        "retention_default_days": settings.DATA_RETENTION_DAYS,
         "erasures": ErasureRecord.objects.count(),
         "overdue_requests": data_requests.overdue_requests().count()
         + overdue_accommodation_requests().count(),
@@ -295,6 +301,136 @@ def public_bias_audit(request, slug: str, number: int | None = None):
         or not selectors.published_audits(item).filter(number__gt=audit.number).exists(),
     }
     return render(request, "compliance/public_bias_audit.html", context)
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+# How far ahead the retention page lists upcoming erasures, and how many it shows.
+RETENTION_HORIZON_DAYS = 90
+RETENTION_LIST_LIMIT = 200
+
+
+@never_cache
+@require_GET
+@compliance_required
+def retention(request):
+    """The retention policies, the rule of each assessment, and what will be erased when; the
+    "due now" list is the dry run: exactly what the next run erases."""
+    now = timezone.now()
+    policies = list(selectors.retention_policies())
+    rules = selectors.personal_data_rules(policies)
+    schedule = selectors.retention_schedule()
+    due = selectors.invitations_due_for_erasure(now)
+    upcoming = schedule.filter(
+        erase_after__gte=now, erase_after__lt=now + timedelta(days=RETENTION_HORIZON_DAYS)
+    )
+    fields = (
+        "public_id",
+        "version__assessment__title",
+        "last_activity",
+        "keep_days",
+        "erase_after",
+    )
+    context = {
+        "nav": "retention",
+        "enabled": selectors.retention_enabled(),
+        "default_days": settings.DATA_RETENTION_DAYS,
+        "policies": policies,
+        "assessments": [
+            (assessment, rules[assessment.pk])
+            for assessment in Assessment.objects.order_by("title")
+        ],
+        "due_count": due.count(),
+        "due": due.values(*fields)[:RETENTION_LIST_LIMIT],
+        "upcoming_count": upcoming.count(),
+        "upcoming": upcoming.values(*fields)[:RETENTION_LIST_LIMIT],
+        "horizon_days": RETENTION_HORIZON_DAYS,
+        "list_limit": RETENTION_LIST_LIMIT,
+    }
+    return render(request, "compliance/retention.html", context)
+
+
+# --- records on demand ---------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@compliance_required
+def records(request):
+    """Ask for a records package over a period; the packages asked for so far."""
+    form = RecordsPackageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            slug = form.cleaned_data["assessment"]
+            package = services.request_records_package(
+                date_from=form.cleaned_data["date_from"],
+                date_to=form.cleaned_data["date_to"],
+                assessment=selectors.assessment_by_slug(slug) if slug else None,
+                actor=actor_for_user(request.user),
+            )
+        except UnknownAssessment as error:
+            form.add_error("assessment", str(error))
+        except ComplianceError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("compliance:records-package", public_id=package.public_id)
+    context = {
+        "nav": "records",
+        "form": form,
+        "packages": selectors.records_packages(),
+        "assessments": Assessment.objects.order_by("title").values_list("slug", "title"),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "compliance/records.html", context, status=status)
+
+
+def _package(public_id):
+    try:
+        return selectors.records_package_by_id(public_id)
+    except UnknownRecordsPackage as error:
+        raise Http404(str(error)) from error
+
+
+def _package_status(package) -> dict:
+    total = package.parts_total or 1
+    return {
+        "state": package.state,
+        "parts_done": package.parts_done,
+        "parts_total": package.parts_total,
+        "percent": round(100 * package.parts_done / total),
+    }
+
+
+@never_cache
+@require_GET
+@compliance_required
+def records_package(request, public_id):
+    """One package: its progress while it is built, then its download."""
+    package = _package(public_id)
+    context = {"nav": "records", "package": package, "status": _package_status(package)}
+    return render(request, "compliance/records_package.html", context)
+
+
+@never_cache
+@require_GET
+@compliance_required
+def records_package_status(request, public_id):
+    """The package's progress, for the page's script."""
+    return JsonResponse(_package_status(_package(public_id)))
+
+
+@require_http_methods(["POST"])
+@compliance_required
+def records_package_download(request, public_id):
+    """Download a built package (recorded in the audit log)."""
+    package = _package(public_id)
+    try:
+        content = services.download_records_package(package, actor=actor_for_user(request.user))
+    except ComplianceError as error:
+        raise Http404(str(error)) from error
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{package.filename}"'
+    return response
 
 
 # --- candidate pages ----------------------------------------------------------------------------

@@ -282,6 +282,7 @@ CELERY_TASK_ROUTES = {
     # Batch work staff start, minutes long: never ahead of a candidate's score.
     "scoring.tasks.train_text_models": {"queue": "reports"},
     "assessments.tasks.import_invitations": {"queue": "reports"},
+    "compliance.tasks.build_records_package": {"queue": "reports"},
     # Retraining after reviews: seconds of CPU, so not on the scoring queue either.
     "scoring.tasks.retrain_text_model": {"queue": "reports"},
     "outbox.tasks.sweep_outboxes": {"queue": "maintenance"},

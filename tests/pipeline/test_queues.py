@@ -17,6 +17,7 @@ EXPECTED_QUEUES = {
     "results.tasks.send_results_digests": "email",
     "scoring.tasks.train_text_models": "reports",
     "assessments.tasks.import_invitations": "reports",
+    "compliance.tasks.build_records_package": "reports",
     "outbox.tasks.sweep_outboxes": "maintenance",
     "assessments.tasks.submit_expired_attempts": "maintenance",
     "compliance.tasks.erase_expired_personal_data": "maintenance",
@@ -28,6 +29,7 @@ TAKE_AN_ID = {
     "credentials.tasks.request_issuance_for_run",
     "outbox.tasks.send_email",
     "assessments.tasks.import_invitations",
+    "compliance.tasks.build_records_package",
     "scoring.tasks.train_text_models",
 }
 
