@@ -49,7 +49,13 @@ from compliance.exceptions import (
     UnknownPublishedAudit,
     UnknownRecordsPackage,
 )
-from compliance.models import ErasureRecord, PublishedBiasAudit, RecordsPackage, RetentionPolicy
+from compliance.models import (
+    DataRightsRequest,
+    ErasureRecord,
+    PublishedBiasAudit,
+    RecordsPackage,
+    RetentionPolicy,
+)
 from scoring.models import ReviewDecision, ScoreRun, TextModel
 
 EXPORT_CHUNK_SIZE = 500
@@ -459,6 +465,34 @@ def records_accommodations(scope: RecordsScope) -> QuerySet:
         )
         .order_by("created_at", "pk")
         .values(*_ACCOMMODATION_FIELDS)
+    )
+
+
+_DATA_REQUEST_FIELDS = (
+    "public_id",
+    "invitation__public_id",
+    "attempt__public_id",
+    "invitation__version__assessment__slug",
+    "kind",
+    "state",
+    "outcome",
+    "created_at",
+    "due_at",
+    "answered_at",
+    "answered_by_id",
+)
+
+
+def records_data_requests(scope: RecordsScope) -> QuerySet:
+    """Explanation and correction requests made or answered in the period, with their outcome
+    (never what the candidate wrote or the answer's text)."""
+    return (
+        DataRightsRequest.objects.filter(
+            scope.within("created_at") | scope.within("answered_at"),
+            scope.of_assessment("invitation__version__assessment"),
+        )
+        .order_by("created_at", "pk")
+        .values(*_DATA_REQUEST_FIELDS)
     )
 
 

@@ -7,6 +7,7 @@ Parts (each listed in ``manifest.json`` with its sha256, size and record count):
 * ``notices.json``: every notice version shown (on a consent page or in an invitation);
 * ``consents.csv``: each consent, with the version taken and the notice shown;
 * ``accommodation_requests.csv``: alternative-process and accommodation requests with outcome;
+* ``data_requests.csv``: explanation and correction requests, their deadline and outcome;
 * ``oversight_pauses.json``: the stop button: who paused automation, when, why, and the resume;
 * ``model_events.json``: text models trained, activated and deactivated;
 * ``audit_events.csv`` and ``audit_receipt.json``: every audit event the package cites (the
@@ -29,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
@@ -68,13 +70,14 @@ def package_parts(
     yield [_notices(scope)]
     yield [_consents(scope)]
     yield [_accommodations(scope)]
+    yield [_data_requests(scope)]
     yield [_pauses(scope)]
     yield [_model_events(scope)]
     yield _audit_events(scope, head)
 
 
 # How many lists ``package_parts`` yields: the progress bar's total.
-PACKAGE_STEPS = 7
+PACKAGE_STEPS = 8
 
 
 def write_zip(header: dict[str, Any], parts: list[Part]) -> bytes:
@@ -238,6 +241,54 @@ def _accommodations(scope: selectors.RecordsScope) -> Part:
         "Alternative-process and accommodation requests made or decided in the period, with "
         "their outcome (the candidates' descriptions are left out).",
     )
+
+
+def _data_requests(scope: selectors.RecordsScope) -> Part:
+    rows = [
+        [
+            row["public_id"],
+            row["invitation__public_id"],
+            row["attempt__public_id"] or "",
+            row["invitation__version__assessment__slug"],
+            row["kind"],
+            row["state"],
+            row["outcome"],
+            _iso(row["created_at"]),
+            _iso(row["due_at"]),
+            _iso(row["answered_at"]),
+            f"user:{row['answered_by_id']}" if row["answered_by_id"] else "",
+            _on_time(row),
+        ]
+        for row in selectors.records_data_requests(scope)
+    ]
+    header = [
+        "request",
+        "invitation",
+        "attempt",
+        "assessment",
+        "kind",
+        "state",
+        "outcome",
+        "requested_at",
+        "due_at",
+        "answered_at",
+        "answered_by",
+        "on_time",
+    ]
+    return _csv_part(
+        "data_requests.csv",
+        header,
+        rows,
+        "Explanation and correction requests made or answered in the period: deadline, answer "
+        "date and outcome (what the candidate wrote and the answer's text are left out).",
+    )
+
+
+def _on_time(row: dict) -> str:
+    """'yes' or 'no' once answered; 'overdue' while open past the deadline; '' otherwise."""
+    if row["answered_at"] is not None:
+        return "yes" if row["answered_at"] <= row["due_at"] else "no"
+    return "overdue" if row["due_at"] < timezone.now() else ""
 
 
 def _pauses(scope: selectors.RecordsScope) -> Part:

@@ -22,7 +22,7 @@ from audit.merkle import leaf_hash, verify_inclusion
 from audit.models import AuditEvent
 from audit.roles import Role
 from audit.services import Action, record_event
-from compliance import services
+from compliance import data_requests, services
 from compliance.exceptions import InvalidReportRequest
 from compliance.models import RecordsPackage
 from tests.compliance.helpers import bulk_candidates_with_answers
@@ -57,6 +57,12 @@ def history(scored, compliance_user):
     assessment_services.pause_assessment(assessment, user=compliance_user, reason="Odd scores")
     assessment_services.resume_assessment(assessment, user=compliance_user, note="Checked")
     record_event(Action.MODEL_ACTIVATED, actor="user:test", subject="text_model:1", payload={})
+    data_request = data_requests.submit_data_request(
+        attempt.invitation, kind="correction", details="My name is spelt Grace Candidate"
+    )
+    data_requests.send_answer(
+        data_request, user=compliance_user, text="Corrected.", outcome="corrected"
+    )
     return {"attempt": attempt, "audit": audit, "assessment": assessment, "request": request}
 
 
@@ -103,6 +109,9 @@ def test_the_package_holds_every_kind_of_record_and_a_manifest_of_them(history):
 
     (accommodation,) = _csv(files["accommodation_requests.csv"])
     assert (accommodation["kind"], accommodation["outcome"]) == ("alternative_process", "granted")
+    (data_request,) = _csv(files["data_requests.csv"])
+    assert (data_request["kind"], data_request["outcome"]) == ("correction", "corrected")
+    assert data_request["on_time"] == "yes"
     (pause,) = json.loads(files["oversight_pauses.json"])
     assert (pause["reason"], pause["resume_note"]) == ("Odd scores", "Checked")
     (model_event,) = json.loads(files["model_events.json"])
@@ -117,6 +126,8 @@ def test_the_package_holds_every_kind_of_record_and_a_manifest_of_them(history):
         Action.AUTOMATION_PAUSED,
         Action.AUTOMATION_RESUMED,
         Action.MODEL_ACTIVATED,
+        Action.DATA_REQUEST_RECEIVED,
+        Action.DATA_REQUEST_ANSWERED,
     } <= actions
     assert files["summary.pdf"].startswith(b"%PDF")
 
@@ -205,7 +216,7 @@ def test_compliance_requests_follows_and_downloads_a_package(
     page = client.get(response["Location"]).content.decode()
     assert "Being prepared" in page and "data-progress-bar" in page
     status = client.get(reverse("compliance:records-package-status", args=[package.public_id]))
-    assert status.json() == {"state": "pending", "parts_done": 0, "parts_total": 7, "percent": 0}
+    assert status.json() == {"state": "pending", "parts_done": 0, "parts_total": 8, "percent": 0}
     services.build_records_package(package.pk)
     page = client.get(response["Location"]).content.decode()
     package.refresh_from_db()
