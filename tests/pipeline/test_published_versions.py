@@ -92,13 +92,14 @@ def test_scoring_and_candidate_pages_share_one_cache():
     assert not any(DOCUMENT_COLUMN in sql for sql in statements(context))
 
 
-def test_a_scoring_job_takes_eleven_statements_and_never_reads_the_document():
-    """Job, attempt lock, snapshots, answers, active models, current run; the answers'
-    snapshot, the run, its review item, the job done, the audit event. No chain lock."""
+def test_a_scoring_job_takes_thirteen_statements_and_never_reads_the_document():
+    """Job, attempt lock, snapshots, answers, active models, current run, whether automation
+    is paused; the answers' snapshot, the run, its review item, the job done, the audit event;
+    the webhook subscriptions to attempt.scored (none here). No chain lock."""
     attempt = take_small()  # through the services, as the candidate pages do
     job = ScoringJob.objects.get(attempt=attempt)
     with CaptureQueriesContext(connection) as context:
         run = run_scoring_job(job.pk)
     sent = statements(context)
-    assert run is not None and len(sent) == 11, sent
+    assert run is not None and len(sent) == 13, sent
     assert not any(DOCUMENT_COLUMN in sql for sql in sent)
