@@ -41,7 +41,7 @@ def test_landing_says_what_how_long_skills_scoring_data_and_accommodations(clien
     assert "15 minutes" in html
     assert "Judgement" in html and "Writing" in html
     assert "automated tool" in html and "trained person reviews" in html
-    assert "days</strong> after it was collected" in html
+    assert "deleted 365 days after it was collected" in html  # the notice (assessments.notices)
     assert reverse("assessments:accommodation", kwargs={"token": token}) in html
     assert reverse("compliance:my-data", kwargs={"token": token}) in html
 
