@@ -9,6 +9,7 @@ current run, whose page lists every earlier run; the run list filters by attempt
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -22,18 +23,27 @@ from audit.roles import Role, RoleAdminMixin, has_role
 from audit.services import actor_for_user
 from scoring.exceptions import RescoreRefused
 from outbox.services import retry_failed
-from scoring.models import ReviewItem, ScoreRun, ScoringJob, TextModel
+from scoring.models import ReviewItem, ScoreRun, ScoringJob, TextModel, TrainingExample
 from scoring.review_display import REVIEW_REASONS, breakdown_layout
 from scoring.selectors import runs_of_attempt
 from scoring.services.replay import replay_score_run
 from scoring.services.rescoring import rescore_attempt, rescore_attempts
-from scoring.services.training import activate_text_model, deactivate_text_model
+from scoring.services.training import (
+    activate_text_model,
+    deactivate_text_model,
+    roll_back_text_model,
+    set_text_model_pinned,
+)
 
 TOP_TERMS = 12
 
 
 def _short(sha: str) -> str:
     return f"{sha[:12]}…" if sha else "—"
+
+
+def _figure(value) -> str:
+    return "—" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 def _run_link(run_id: int | None) -> str:
@@ -409,16 +419,37 @@ class TextModelAdmin(RoleAdminMixin, admin.ModelAdmin):
         "n_exemplars",
         "accepted",
         "active",
+        "pinned",
         "short_sha",
         "trained_at",
     )
-    list_filter = ("accepted", "active", "version__assessment")
+    list_filter = ("accepted", "active", "pinned", "version__assessment")
     search_fields = ("criterion_key", "sha256", "training_set_sha256")
     list_select_related = ("version__assessment",)
-    actions = ["activate_models", "deactivate_models", "retrain_versions"]
-    change_roles = ()  # a model is never edited; activation is an action
+    actions = [
+        "activate_models",
+        "deactivate_models",
+        "pin_models",
+        "unpin_models",
+        "roll_back_models",
+        "retrain_versions",
+    ]
+    change_roles = ()  # a model is never edited; activation, pinning, rollback are actions
     fieldsets = [
-        (None, {"fields": ("version", "criterion_key", "accepted", "active", "activated_at")}),
+        (
+            None,
+            {
+                "fields": (
+                    "version",
+                    "criterion_key",
+                    "accepted",
+                    "active",
+                    "pinned",
+                    "activated_at",
+                    "replaced_link",
+                )
+            },
+        ),
         (
             "Agreement with the human labels (cross-validated)",
             {
@@ -427,10 +458,14 @@ class TextModelAdmin(RoleAdminMixin, admin.ModelAdmin):
                     "cv_exact_display",
                     "cv_folds",
                     "n_exemplars",
+                    "n_review_examples",
                     "min_exemplars",
-                    "n_held_back",
                 )
             },
+        ),
+        (
+            "Compared with the model active when it was trained",
+            {"fields": ("comparison_table",)},
         ),
         (
             "Artifact",
@@ -470,7 +505,44 @@ class TextModelAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="quadratic weighted kappa", ordering="cv_qwk")
     def cv_qwk_display(self, model):
-        return f"{model.cv_qwk:.3f} (bar {model.qwk_bar:g})"
+        return f"{model.cv_qwk:.3f} (agreement target {model.qwk_bar:g})"
+
+    @admin.display(description="replaced (what a rollback returns to)")
+    def replaced_link(self, model):
+        if model.replaced_id is None:
+            return "—"
+        url = reverse("admin:scoring_textmodel_change", args=[model.replaced_id])
+        return format_html('<a href="{}">model {}</a>', url, model.replaced_id)
+
+    @admin.display(description="comparison")
+    def comparison_table(self, model):
+        comparison = model.comparison or {}
+        if not comparison:
+            return "Trained before comparisons were recorded."
+        rows = [
+            ("cross-validated QWK", "cv_qwk"),
+            ("coverage at the target (CV)", "cv_coverage"),
+            ("QWK on the automated share (CV)", "cv_qwk_auto"),
+            ("confidence threshold", "auto_threshold"),
+        ]
+        candidate, active = comparison.get("candidate", {}), comparison.get("active", {})
+        fresh_c, fresh_a = candidate.get("fresh") or {}, active.get("fresh") or {}
+        cells = [
+            (label, _figure(candidate.get(key)), _figure(active.get(key))) for label, key in rows
+        ]
+        cells += [
+            (f"new labels: {label}", _figure(fresh_c.get(key)), _figure(fresh_a.get(key)))
+            for label, key in (("rows", "rows"), ("QWK", "qwk"), ("coverage", "coverage"))
+        ]
+        verdict = "replace" if comparison.get("replace") else "keep the active model"
+        return format_html(
+            '<table><thead><tr><th scope="col">measure</th><th scope="col">this model</th>'
+            '<th scope="col">the active one</th></tr></thead><tbody>{}</tbody></table>'
+            "<p><strong>Verdict: {}</strong> ({})</p>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", cells),
+            verdict,
+            comparison.get("reason", ""),
+        )
 
     @admin.display(description="exact agreement", ordering="cv_exact_agreement")
     def cv_exact_display(self, model):
@@ -538,6 +610,35 @@ class TextModelAdmin(RoleAdminMixin, admin.ModelAdmin):
         for model in queryset:
             deactivate_text_model(model, actor=actor_for_user(request.user))
         self.message_user(request, "Deactivated; those criteria fall back to the concept rubric.")
+
+    def _each(self, request, queryset, change, done: str) -> None:
+        """Apply one audited service to each selected model; refusals are shown, not raised."""
+        changed = 0
+        for model in queryset:
+            try:
+                change(model, actor=actor_for_user(request.user))
+                changed += 1
+            except RescoreRefused as error:
+                self.message_user(request, str(error), messages.WARNING)
+        self.message_user(request, f"{changed} model(s) {done}.")
+
+    @admin.action(
+        description="Pin the selected active models (retraining never replaces them)",
+        permissions=["manage"],
+    )
+    def pin_models(self, request, queryset):
+        self._each(request, queryset, partial(set_text_model_pinned, pinned=True), "pinned")
+
+    @admin.action(description="Unpin the selected models", permissions=["manage"])
+    def unpin_models(self, request, queryset):
+        self._each(request, queryset, partial(set_text_model_pinned, pinned=False), "unpinned")
+
+    @admin.action(
+        description="Roll back: make the model each one replaced active again",
+        permissions=["manage"],
+    )
+    def roll_back_models(self, request, queryset):
+        self._each(request, queryset, roll_back_text_model, "rolled back")
 
     @admin.action(
         description="Train the selected models' versions again (Celery)", permissions=["manage"]
@@ -614,3 +715,53 @@ class ReviewItemAdmin(RoleAdminMixin, admin.ModelAdmin):
         if item.state != ReviewItem.State.OPEN:
             return ""
         return format_html('<a href="{}">Review</a>', reverse("review:item", args=[item.pk]))
+
+
+# --- What the models learn from ---------------------------------------------------------------
+
+
+@admin.register(TrainingExample)
+class TrainingExampleAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """Reviewers' labels the text models train on, with where each came from; read-only and
+    blind to identity (no candidate name, email or attempt)."""
+
+    view_roles = (Role.REVIEWER, Role.RECRUITER, Role.COMPLIANCE)
+    change_roles = ()
+    list_display = (
+        "pk",
+        "assessment",
+        "criterion_key",
+        "level",
+        "machine_level",
+        "quality_control",
+        "reviewer_label",
+        "labelled_at",
+        "trained_at",
+        "erased_at",
+    )
+    list_filter = ("quality_control", "assessment", "criterion_key")
+    list_select_related = ("assessment",)
+    fields = (
+        "assessment",
+        "criterion_key",
+        "version",
+        "scale_sha256",
+        "level",
+        "machine_level",
+        "text",
+        "quality_control",
+        "review_link",
+        "reviewer_label",
+        "labelled_at",
+        "trained_at",
+        "erased_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    @admin.display(description="review")
+    def review_link(self, example):
+        url = reverse("admin:scoring_reviewitem_change", args=[example.decision.item_id])
+        return format_html('<a href="{}">Review #{}</a>', url, example.decision.item_id)
