@@ -18,7 +18,6 @@ from scoring.services.replay import replay_score_run
 from scoring.services.training import (
     activate_text_model,
     deactivate_text_model,
-    split_exemplars,
     text_criteria,
     train_text_models,
 )
@@ -49,17 +48,18 @@ def test_training_stores_each_artifact_with_its_hashes_and_cross_validated_metri
         data = bytes(model.artifact)
         assert model.sha256 == hashlib.sha256(data).hexdigest()
         document = json.loads(data)  # canonical JSON, never a pickle
-        assert document["format"] == "skillproof/text-model@1"
+        assert document["format"] == "skillproof/text-model@2"
         with pytest.raises(pickle.UnpicklingError):
             pickle.loads(data)
-        assert engine.TextModel.from_bytes(data).sha256 == model.sha256
+        assert engine.TextClassifier.from_bytes(data).sha256 == model.sha256
         assert model.training_set_sha256 == document["training_set_sha256"]
         assert model.content_sha256 == version.content_sha256
         assert 0.0 <= model.cv_exact_agreement <= 1.0 and -1.0 <= model.cv_qwk <= 1.0
         assert model.cv_qwk == pytest.approx(document["metadata"]["cv_qwk"], abs=1e-6)
-        assert model.accepted == (model.cv_qwk >= 0.7 and model.n_exemplars >= 30)
+        automated = document["metadata"]["auto_threshold"] is not None
+        assert model.accepted == (automated and model.n_exemplars >= 30)
         assert model.active == model.accepted
-        assert (model.qwk_bar, model.min_exemplars) == (0.7, 30)
+        assert (model.qwk_bar, model.min_exemplars) == (0.85, 30)  # the target QWK in force
     trained = AuditEvent.objects.filter(action=Action.MODEL_TRAINED)
     assert trained.count() == 2
     assert AuditEvent.objects.filter(action=Action.MODEL_ACTIVATED).count() == (
@@ -69,17 +69,21 @@ def test_training_stores_each_artifact_with_its_hashes_and_cross_validated_metri
     assert {"sha256", "training_set_sha256", "cv_qwk", "cv_exact_agreement"} <= set(payload)
 
 
-def test_held_back_exemplars_are_not_in_the_training_set(trained_version):
+def test_every_exemplar_is_trained_on_once_cross_validation_has_decided(trained_version):
     version, outcomes = trained_version
     criteria = {key: criterion for key, _, criterion in text_criteria(version.content)}
     for outcome in outcomes:
-        training, held_back = split_exemplars(criteria[outcome.criterion_key])
+        criterion = criteria[outcome.criterion_key]
+        exemplars = engine.exemplars_of(criterion)
         model = outcome.model
-        assert model.n_exemplars == len(training) and model.n_held_back == len(held_back) > 0
-        retrained = engine.train_text_model(training, seed=0, n_levels=model.n_levels)
-        assert retrained.model.training_set_sha256 == model.training_set_sha256
-        everything = engine.train_text_model(training + held_back, seed=0, n_levels=model.n_levels)
-        assert everything.model.training_set_sha256 != model.training_set_sha256
+        assert model.n_exemplars == len(exemplars) and model.n_held_back == 0
+        retrained = engine.train_text_model(
+            exemplars,
+            seed=0,
+            n_levels=model.n_levels,
+            descriptors=engine.descriptors_of(criterion),
+        )
+        assert retrained.model.sha256 == model.sha256
 
 
 def test_training_again_stores_nothing_new(trained_version):
