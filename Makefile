@@ -20,9 +20,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
+# The broker `make run` uses, chosen once, here, and exported to every process it starts (web,
+# worker, beat, the setup commands), so they cannot pick different ones: REDIS_URL as given, else
+# the local Redis when it answers now, else none (the embedded filesystem broker).
+ifneq ($(filter run,$(MAKECMDGOALS)),)
+REDIS_URL := $(or $(REDIS_URL),$(shell timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/6379' 2>/dev/null && echo redis://127.0.0.1:6379/0))
+export REDIS_URL
+endif
+
 # Web server, Celery worker and beat, demo data. Ctrl-C stops all three. On a small install one
 # worker consumes every workload's queue (docker-compose.yml shows a worker per workload).
 run: install
+	@mkdir -p "$${SKILLPROOF_DATA_DIR:-var}"
+	@echo "Broker: $${CELERY_BROKER_URL:-$${REDIS_URL:-the embedded filesystem broker}}"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo

@@ -85,28 +85,6 @@ def _shuffled_ids(item: dict, seed: str) -> list[str]:
     return ids
 
 
-def browser_answer(item: dict, seed: str, answer: dict | None) -> dict:
-    """A stored answer with option ids replaced by their aliases."""
-    answer = answer or {}
-    alias = _aliases(item, seed)
-    kind = answer_kind(item)
-    if kind == "single_choice" and "option" in answer:
-        return {"option": alias.get(answer["option"], "")}
-    if kind == "multiple_choice":
-        return {"options": [alias[i] for i in answer.get("options", []) if i in alias]}
-    if kind == "rate":
-        return {
-            "ratings": {alias[i]: v for i, v in answer.get("ratings", {}).items() if i in alias}
-        }
-    if kind == "best_worst":
-        return {
-            field: alias[answer[field]] for field in ("best", "worst") if answer.get(field) in alias
-        }
-    if kind == "ranking":
-        return {"order": [alias[i] for i in answer.get("order", []) if i in alias]}
-    return dict(answer)
-
-
 def stored_answer(item: dict, seed: str, answer: dict) -> dict:
     """A browser answer with aliases mapped back to option ids; unknown aliases are refused."""
     real = {value: key for key, value in _aliases(item, seed).items()}

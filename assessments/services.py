@@ -429,11 +429,6 @@ MAX_CSV_ROWS = 5000
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
-def _audit_action(name: str, fallback: str) -> str:
-    """An action name from audit.services when it defines one, else ours (same spelling)."""
-    return getattr(Action, name, fallback)
-
-
 def send_invitation(invitation: Invitation, token: str, *, user=None) -> None:
     """Queue the invitation email in the outbox (sent after commit, with retries) and record
     when; ``sent_at`` is when it was handed to the outbox."""
@@ -522,7 +517,7 @@ def renew_invitation_link(
     invitation.expires_at = starts + (ttl or timedelta(days=settings.INVITATION_TTL_DAYS))
     invitation.save(update_fields=["token_hash", "expires_at"])
     record_event(
-        _audit_action("INVITATION_RENEWED", "invitation.renewed"),
+        Action.INVITATION_RENEWED,
         actor=actor_for_user(user),
         subject=f"invitation:{invitation.public_id}",
         payload={"expires_at": invitation.expires_at.isoformat()},
@@ -750,7 +745,7 @@ def request_accommodation(
         due_at=now + timedelta(days=settings.REQUEST_RESPONSE_DAYS),
     )
     record_event(
-        _audit_action("ACCOMMODATION_REQUESTED", "accommodation.requested"),
+        Action.ACCOMMODATION_REQUESTED,
         actor=f"candidate:invitation:{invitation.public_id}",
         subject=f"invitation:{invitation.public_id}",
         payload={"request": request.pk, "kind": kind, "due_at": request.due_at.isoformat()},
@@ -808,7 +803,7 @@ def decide_accommodation(
             attempt.save(update_fields=["deadline"])
     request.invitation = invitation
     record_event(
-        _audit_action("ACCOMMODATION_DECIDED", "accommodation.decided"),
+        Action.ACCOMMODATION_DECIDED,
         actor=actor_for_user(user),
         subject=f"invitation:{invitation.public_id}",
         payload={

@@ -11,9 +11,8 @@ no longer has the signed roots.
 The signature covers the canonical JSON of ``{"root_hash", "timestamp", "tree_size"}`` (sorted
 keys, no spaces, UTF-8; the timestamp in milliseconds since the epoch), so anyone holding the
 public key can check a head, or a receipt, without this code. Each line of the file is canonical
-JSON: the three signed fields, ``format``, ``key_id`` and ``signature`` (base64). Lines written
-before the Merkle tree (``skillproof/audit-anchor@1``: a signed event hash at a sequence
-number) are still checked, as checkpoints. Like the rest of `audit`, imports no other app.
+JSON: the three signed fields, ``format``, ``key_id`` and ``signature`` (base64). Like the rest
+of `audit`, imports no other app.
 """
 
 from __future__ import annotations
@@ -23,13 +22,12 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import base58
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -44,23 +42,16 @@ from audit.exceptions import AnchorError
 logger = logging.getLogger(__name__)
 
 TREE_HEAD_FORMAT = "skillproof/tree-head@1"
-# Checkpoints of the hash chain signed before the log had a Merkle tree.
-LEGACY_ANCHOR_FORMAT = "skillproof/audit-anchor@1"
-_LEGACY_SIGNED_FIELDS = ("format", "seq", "event_hash", "anchored_at", "prev_anchor", "key_id")
-# The multicodec prefix of an Ed25519 public key, as Multikey (and did:key) encode it.
-_ED25519_MULTICODEC = b"\xed\x01"
 
 
 def anchor_file_path() -> Path:
     """Where anchors are appended (setting ``AUDIT_ANCHOR_FILE``)."""
-    configured = getattr(settings, "AUDIT_ANCHOR_FILE", None)
-    return Path(configured) if configured else Path(settings.DATA_DIR) / "audit-anchors.jsonl"
+    return Path(settings.AUDIT_ANCHOR_FILE)
 
 
 def signing_key_path() -> Path:
     """The Ed25519 private key, PEM (setting ``AUDIT_SIGNING_KEY_FILE``)."""
-    configured = getattr(settings, "AUDIT_SIGNING_KEY_FILE", None)
-    return Path(configured) if configured else Path(settings.DATA_DIR) / "audit-signing-key.pem"
+    return Path(settings.AUDIT_SIGNING_KEY_FILE)
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:
@@ -108,12 +99,6 @@ def _create_key(path: Path) -> None:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     path.with_suffix(path.suffix + ".pub").write_bytes(public_pem)
-
-
-def public_key_multibase(public_key: Ed25519PublicKey) -> str:
-    """The key as Multikey ``publicKeyMultibase``: ``z`` and base58btc of 0xed01 ‖ the key."""
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return "z" + base58.b58encode(_ED25519_MULTICODEC + raw).decode("ascii")
 
 
 def signed_bytes(*, tree_size: int, root_hash: str, timestamp: int) -> bytes:
@@ -179,14 +164,10 @@ def sign_tree_head(*, tree_size: int, root_hash: str, timestamp: int) -> SignedT
 
 @dataclass(frozen=True)
 class AnchorLog:
-    """The signed heads read from the file, up to the first line that does not hold.
-
-    ``checkpoints`` maps sequence numbers to the event hash signed by the older anchor lines.
-    """
+    """The signed heads read from the file, up to the first line that does not hold."""
 
     path: Path
     heads: tuple[SignedTreeHead, ...] = ()
-    checkpoints: Mapping[int, str] = field(default_factory=dict)
     problem: str = ""
 
     @property
@@ -220,12 +201,11 @@ def read_anchors(path: Path | None = None) -> AnchorLog:
             path, problem=f"{error} The signed tree heads in {path} cannot be checked."
         )
     heads: list[SignedTreeHead] = []
-    checkpoints: dict[int, str] = {}
     for number, line in lines:
-        problem = _check_line(public_key, number, line, heads, checkpoints)
+        problem = _check_line(public_key, number, line, heads)
         if problem:
-            return AnchorLog(path, tuple(heads), checkpoints, f"anchor line {number}: {problem}")
-    return AnchorLog(path, tuple(heads), checkpoints)
+            return AnchorLog(path, tuple(heads), f"anchor line {number}: {problem}")
+    return AnchorLog(path, tuple(heads))
 
 
 def _check_line(
@@ -233,27 +213,22 @@ def _check_line(
     number: int,
     line: str,
     heads: list[SignedTreeHead],
-    checkpoints: dict[int, str],
 ) -> str:
-    """Add the line's head or checkpoint, or say what does not hold about it."""
+    """Add the line's head, or say what does not hold about it."""
     try:
         data = json.loads(line)
-        line_format = data["format"]
-        if line_format not in (TREE_HEAD_FORMAT, LEGACY_ANCHOR_FORMAT):
-            raise ValueError(f"unknown format {line_format!r}")
+        if data["format"] != TREE_HEAD_FORMAT:
+            raise ValueError(f"unknown format {data['format']!r}")
         signature = base64.b64decode(data["signature"], validate=True)
-        if line_format == LEGACY_ANCHOR_FORMAT:
-            body = canonical_json({name: data[name] for name in _LEGACY_SIGNED_FIELDS})
-        else:
-            head = SignedTreeHead(
-                int(data["tree_size"]),
-                str(data["root_hash"]),
-                int(data["timestamp"]),
-                data["signature"],
-                str(data["key_id"]),
-                number,
-            )
-            body = head.signed_bytes()
+        head = SignedTreeHead(
+            int(data["tree_size"]),
+            str(data["root_hash"]),
+            int(data["timestamp"]),
+            data["signature"],
+            str(data["key_id"]),
+            number,
+        )
+        body = head.signed_bytes()
     except (ValueError, KeyError, TypeError) as error:
         return f"cannot be read ({error})."
     trusted = key_id(public_key)
@@ -263,9 +238,6 @@ def _check_line(
         public_key.verify(signature, body)
     except InvalidSignature:
         return "the signature does not verify."
-    if line_format == LEGACY_ANCHOR_FORMAT:
-        checkpoints[int(data["seq"])] = str(data["event_hash"])
-        return ""
     previous = heads[-1] if heads else None
     if previous and head.tree_size < previous.tree_size:
         return (

@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit import anchors
 from audit.merkle import MerkleTree
 from audit.models import AuditEvent, TreeHead
+from audit.multikey import public_key_to_multibase
 from audit.services import event_bytes
 
 
@@ -51,9 +52,7 @@ def tree_head_summary(head: anchors.SignedTreeHead | None) -> dict | None:
         "root_hash": head.root_hash,
         "timestamp": head.timestamp,
         "signature": head.signature,
-        "public_key_multibase": anchors.public_key_multibase(
-            anchors.load_signing_key().public_key()
-        ),
+        "public_key_multibase": public_key_to_multibase(anchors.load_signing_key().public_key()),
     }
 
 

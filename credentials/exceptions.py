@@ -15,10 +15,6 @@ class PermanentIssuanceError(CredentialsError):
     """Issuing cannot succeed by retrying (bad stored data, a document that will not sign)."""
 
 
-class StatusListFull(CredentialsError):
-    """A status list has no index left; the caller opens a new list."""
-
-
 class AccessDenied(CredentialsError):
     """The request may not see or change this record, credential or share link."""
 

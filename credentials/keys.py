@@ -25,7 +25,6 @@ from credentials.proofs import (
     KeyFormatError,
     private_key_from_multibase,
     private_key_to_multibase,
-    public_key_from_multibase,
     public_key_to_multibase,
 )
 
@@ -197,8 +196,3 @@ def new_secret_multibase() -> str:
 def published_keys() -> list[IssuerKey]:
     """Every key the DID document lists: the active one first, then retired ones."""
     return list(IssuerKey.objects.order_by("-is_active", "-created_at", "-pk"))
-
-
-def public_key_of(key: IssuerKey) -> Ed25519PublicKey:
-    """The Ed25519 public key of a recorded key."""
-    return public_key_from_multibase(key.public_key_multibase)

@@ -23,11 +23,6 @@ def credential_link_for_attempt(attempt) -> str | None:
     return reverse("credentials:ler-credential", kwargs={"public_id": public_id})
 
 
-def credential_for_attempt(attempt) -> Credential | None:
-    """The credential an attempt earned, if any."""
-    return Credential.objects.filter(attempt=attempt).first()
-
-
 def record_credentials(record: LearnerRecord) -> list[Credential]:
     """A learner's credentials, newest first, with their share links."""
     return list(

@@ -53,10 +53,6 @@ logger = logging.getLogger(__name__)
 CLR_LIMITS = Limits(max_bytes=4 * 1024 * 1024, max_seconds=30.0)
 
 
-def _audit_action(name: str, fallback: str) -> str:
-    return getattr(Action, name, fallback)
-
-
 def current_issuer() -> documents.Issuer:
     """The issuer as this deployment is configured now."""
     return documents.Issuer(
@@ -389,7 +385,7 @@ def rotate_issuer_key(user=None):
     with transaction.atomic():
         key = keys.rotate()
         record_event(
-            _audit_action("ISSUER_KEY_ROTATED", "issuer_key.rotated"),
+            Action.ISSUER_KEY_ROTATED,
             actor=actor_for_user(user),
             subject=f"issuer_key:{key.kid}",
             payload={"kid": key.kid, "public_key_multibase": key.public_key_multibase},

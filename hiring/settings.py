@@ -1,8 +1,9 @@
 """Skillproof settings, read from the environment with safe development defaults.
 
-DEBUG=1 (the default) is development: a SQLite file, an insecure key, the local Redis when it
-answers, else an embedded filesystem broker. DEBUG=0 is production: SECRET_KEY and
-ALLOWED_HOSTS are required and the security middleware is fully on.
+DEBUG=1 (the default) is development: a SQLite file, an insecure key, and the Redis of REDIS_URL,
+else an embedded filesystem broker (`make run` looks for a local Redis once and passes its choice
+to every process). DEBUG=0 is production: SECRET_KEY and ALLOWED_HOSTS are required and the
+security middleware is fully on. Reading these settings touches no network and no disk.
 """
 
 import os
@@ -14,11 +15,10 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
-from hiring.env import available_redis, env_bool, env_int, env_list
+from hiring.env import env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("SKILLPROOF_DATA_DIR", BASE_DIR / "var"))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", True)
 
@@ -146,7 +146,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "staticfiles"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -233,20 +232,18 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Celery: JSON only, late acks, one message at a time, bounded tasks ---
+# The broker and the shared cache use REDIS_URL. Never probed here: web, worker and beat read
+# the same environment, so they cannot pick different brokers (`make run` chooses once).
 REDIS_URL = os.environ.get("REDIS_URL") or None
-# REDIS_URL, else the local Redis when it answers: the broker and the shared cache use it.
-_REDIS = available_redis(REDIS_URL, "redis://127.0.0.1:6379/0")
 # With no Redis, kombu's filesystem transport is a real broker (a worker process consumes from a
 # folder), so `make run` works without Redis and without eager mode. CELERY_BROKER_URL
 # overrides the choice: RabbitMQ, or "filesystem://" for the embedded broker.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or _REDIS or "filesystem://"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
-    _broker_folder = DATA_DIR / "broker"
-    _broker_folder.mkdir(parents=True, exist_ok=True)
-    (DATA_DIR / "broker-control").mkdir(parents=True, exist_ok=True)
+    # Created by the Celery app on first use (hiring/celery.py), not here.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_folder),
-        "data_folder_out": str(_broker_folder),
+        "data_folder_in": str(DATA_DIR / "broker"),
+        "data_folder_out": str(DATA_DIR / "broker"),
         "control_folder": str(DATA_DIR / "broker-control"),
     }
 else:
@@ -336,11 +333,11 @@ OUTBOX_STALE_SECONDS = env_int("OUTBOX_STALE_SECONDS", 60)
 # --- Abuse limits that hold across processes ---
 # Throttle counters live in one cache every web process shares: the Redis above, else a
 # database table (`manage.py createcachetable`, which `make run` runs after `migrate`).
-if _REDIS:
+if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _REDIS,
+            "LOCATION": REDIS_URL,
             "KEY_PREFIX": "skillproof",
         }
     }

@@ -1,31 +1,25 @@
-"""Ed25519 keys as Multikey values (multicodec + multibase base58btc) and offline did:key."""
+"""Ed25519 keys as Multikey values (multicodec + multibase base58btc) and offline did:key.
+
+The public-key encoding itself is the audit log's (audit.multikey), shared with its signed
+tree heads."""
 
 from typing import Any
 
-import base58
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from audit.multikey import (
+    ED25519_PUBLIC_PREFIX,
+    multibase_decode,
+    multibase_encode,
+    public_key_to_multibase,
+)
+
 from .errors import KeyFormatError, KeyResolutionError
 
-# Multicodec codes as unsigned varints: ed25519-pub 0xed -> ed 01, ed25519-priv 0x1300 -> 80 26.
-ED25519_PUBLIC_PREFIX = b"\xed\x01"
+# Multicodec ed25519-priv (0x1300) as an unsigned varint; the public one is audit's.
 ED25519_PRIVATE_PREFIX = b"\x80\x26"
-BASE58BTC = "z"
 DID_KEY_PREFIX = "did:key:"
-
-
-def multibase_encode(data: bytes) -> str:
-    """Multibase base58btc: `z` followed by the Bitcoin-alphabet base58 of `data`."""
-    return BASE58BTC + base58.b58encode(data).decode("ascii")
-
-
-def multibase_decode(value: str) -> bytes:
-    """Bytes of a multibase base58btc value (`z…`); `ValueError` when it is not one."""
-    if not isinstance(value, str) or not value.startswith(BASE58BTC) or len(value) < 2:
-        raise ValueError("not a multibase base58btc value (it must start with 'z')")
-    # b58decode raises ValueError itself on a character outside the alphabet.
-    return base58.b58decode(value[1:])
 
 
 def _decode_with_prefix(value: str, prefix: bytes, what: str) -> bytes:
@@ -39,11 +33,6 @@ def _decode_with_prefix(value: str, prefix: bytes, what: str) -> bytes:
             f"(expected the multicodec prefix 0x{prefix.hex()} and 32 key bytes)."
         )
     return data[len(prefix) :]
-
-
-def public_key_to_multibase(public_key: Ed25519PublicKey) -> str:
-    """The `publicKeyMultibase` of an Ed25519 key (`z6Mk…`)."""
-    return multibase_encode(ED25519_PUBLIC_PREFIX + public_key.public_bytes_raw())
 
 
 def public_key_from_multibase(value: str) -> Ed25519PublicKey:

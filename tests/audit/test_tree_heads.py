@@ -9,14 +9,11 @@ from cryptography.hazmat.primitives import serialization
 
 from audit import tasks
 from audit.anchors import (
-    LEGACY_ANCHOR_FORMAT,
     TREE_HEAD_FORMAT,
-    key_id,
     load_signing_key,
     read_anchors,
     signing_key_path,
 )
-from audit.canonical import canonical_json
 from audit.merkle import MerkleTree
 from audit.models import AuditEvent, TreeHead
 from audit.selectors import latest_tree_head
@@ -121,46 +118,6 @@ def test_a_missing_key_is_reported_when_heads_exist():
     verification = verify_audit_chain()
     assert not verification.ok
     assert "there is no audit signing key" in verification.problem.lower()
-
-
-def _prepend_legacy_anchor(anchor_files, seq: int, event_hash: str) -> None:
-    """A signed checkpoint as the chain wrote them before the Merkle tree."""
-    key = load_signing_key()
-    body = {
-        "format": LEGACY_ANCHOR_FORMAT,
-        "seq": seq,
-        "event_hash": event_hash,
-        "anchored_at": "2026-01-01T00:00:00+00:00",
-        "prev_anchor": "0" * 64,
-        "key_id": key_id(key.public_key()),
-    }
-    signature = base64.b64encode(key.sign(canonical_json(body))).decode()
-    legacy = canonical_json({**body, "signature": signature}).decode()
-    anchor_files.write_text(legacy + "\n" + anchor_files.read_text())
-
-
-def test_anchors_signed_before_the_merkle_tree_still_count_as_checkpoints(anchor_files):
-    record(1)
-    sequence_pending_events()
-    _prepend_legacy_anchor(anchor_files, 1, AuditEvent.objects.get(seq=1).event_hash)
-    assert verify_audit_chain().ok
-    # Not the event's hash: the chain "was rewritten" since.
-    anchor_files.write_text(anchor_files.read_text().splitlines()[1] + "\n")
-    _prepend_legacy_anchor(anchor_files, 1, "f" * 64)
-    verification = verify_audit_chain()
-    assert verification.first_broken_seq == 1
-    assert "signed for this sequence number outside the database differs" in (verification.problem)
-
-
-def test_an_older_anchor_beyond_the_end_of_the_log_is_a_truncation(anchor_files):
-    record(1)
-    sequence_pending_events()
-    _prepend_legacy_anchor(anchor_files, 5, "f" * 64)
-    verification = verify_audit_chain()
-    assert verification.first_broken_seq == 2
-    assert "sequence 2 is missing (an anchor signed outside the database names sequence 5)" in (
-        verification.problem
-    )
 
 
 def test_beat_task_sequences_and_is_a_no_op_when_nothing_is_pending():
