@@ -19,18 +19,11 @@ from scoring.services.replay import replay_score_run
 from scoring.services.training import reviewed_examples, train_text_models
 from tests.scoring.support import publish_demo, run_pending, take_small
 from tests.support.documents import small_document
-from tests.support.factories import published_version, staff_in_roles
+from tests.support.factories import published_version
 
 pytestmark = pytest.mark.django_db
 
 ANSWER = "So sorry about the double charge: the refund goes out this afternoon."
-
-
-@pytest.fixture
-def reviewer():
-    from audit.roles import Role
-
-    return staff_in_roles("rev", Role.REVIEWER)
 
 
 def _decide(item, reviewer, level=1):
@@ -47,7 +40,7 @@ def test_a_review_decision_on_free_text_becomes_a_training_example_with_provenan
     example = TrainingExample.objects.get()
     assert (example.text, example.level, example.criterion_key) == (ANSWER, 1, item.criterion_key)
     assert example.decision == decision and example.decision.item == item
-    assert (example.reviewer_label, example.labelled_at) == ("rev", decision.decided_at)
+    assert (example.reviewer_label, example.labelled_at) == ("reviewer", decision.decided_at)
     assert example.assessment_id == attempt.version.assessment_id
     assert example.version_id == item.run.version_id
     assert example.machine_level == item.machine_level
@@ -98,7 +91,7 @@ def test_erasure_removes_the_candidates_words_from_training_examples(reviewer):
 
     example = TrainingExample.objects.get(attempt=erased)
     assert example.text == "" and example.erased_at is not None
-    assert example.level == 1 and example.reviewer_label == "rev"  # provenance stays
+    assert example.level == 1 and example.reviewer_label == "reviewer"  # provenance stays
     assert TrainingExample.objects.get(attempt=kept).text == "Sorry! Refund today, promise."
     assert not TrainingExample.objects.filter(text__contains="double charge").exists()
     criterion = find_criterion(erased.version.content, "reply", "reply-quality")
