@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from assessments import admin as authoring_admin
-from assessments import services
+from assessments import selectors, services
 from assessments.emails import candidate_link
 from assessments.exceptions import InvalidAnswer
 from assessments.forms import CsvInviteForm, DecideAccommodationForm, InviteForm
@@ -213,6 +213,8 @@ class AccommodationRequestAdmin(RoleAdminMixin, admin.ModelAdmin):
         "state",
         "granted_extra_minutes",
         "created_at",
+        "decide_by",
+        "decided_at",
     )
     list_filter = ("state", "kind")
     search_fields = ("invitation__candidate_name", "invitation__candidate_email")
@@ -226,6 +228,13 @@ class AccommodationRequestAdmin(RoleAdminMixin, admin.ModelAdmin):
     @admin.display(description="Assessment")
     def assessment(self, request_: AccommodationRequest) -> str:
         return str(request_.invitation.version)
+
+    @admin.display(description="Decide by", ordering="due_at")
+    def decide_by(self, request_: AccommodationRequest) -> str:
+        if request_.due_at is None:
+            return "—"
+        due = f"{request_.due_at:%d %b %Y}"
+        return f"{due} (overdue)" if selectors.accommodation_overdue(request_) else due
 
     def has_add_permission(self, request, *args) -> bool:
         return False  # candidates make requests; recruiters decide them
@@ -274,6 +283,7 @@ class AccommodationRequestAdmin(RoleAdminMixin, admin.ModelAdmin):
             "time_limit": int(invitation.version.content["time_limit_minutes"]),
             "form": form,
             "can_decide": can_decide,
+            "overdue": selectors.accommodation_overdue(accommodation),
             "invitation_url": reverse("admin:assessments_invitation_change", args=[invitation.pk]),
         }
         return TemplateResponse(

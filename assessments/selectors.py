@@ -209,6 +209,15 @@ def accommodation_requests(invitation: Invitation) -> list[AccommodationRequest]
     return list(invitation.accommodation_requests.order_by("-created_at"))
 
 
+def accommodation_overdue(request: AccommodationRequest) -> bool:
+    """Whether a request still waits for a decision after its due date (as the query below)."""
+    return (
+        request.state == AccommodationRequest.State.PENDING
+        and request.due_at is not None
+        and request.due_at < timezone.now()
+    )
+
+
 def overdue_accommodation_requests() -> QuerySet:
     """Requests still waiting for a decision after their due date, oldest first."""
     return AccommodationRequest.objects.filter(
@@ -242,6 +251,16 @@ def automation_paused(assessment_id: int) -> bool:
     """Whether the assessment's stop button is pressed: every criterion goes to a person."""
     return AutomationPause.objects.filter(
         assessment_id=assessment_id, resumed_at__isnull=True
+    ).exists()
+
+
+def alternative_process_granted(invitation_id: int) -> bool:
+    """Whether the candidate was granted an alternative process: people score their answers,
+    not the automated tool (as while automation is paused)."""
+    return AccommodationRequest.objects.filter(
+        invitation_id=invitation_id,
+        kind=AccommodationRequest.Kind.ALTERNATIVE_PROCESS,
+        state=AccommodationRequest.State.GRANTED,
     ).exists()
 
 

@@ -110,8 +110,8 @@ def _who_did_what(attempt: Attempt, run, breakdown: dict) -> list[str]:
         )
     if run.human_review_required:
         lines.append(
-            "Automated scoring was paused for this assessment when your answers were scored, so "
-            "a person decided every criterion."
+            "When your answers were scored, automated scoring was paused for this assessment or "
+            "you had been granted an alternative process, so a person decided every criterion."
         )
     runs = attempt.score_runs.count()
     if runs > 1:

@@ -110,8 +110,9 @@ class ScoreRun(models.Model):
     model_hashes = models.JSONField(default=dict, blank=True)
     # Human overrides given to the engine: key -> {"level", "reviewer", "reason"}.
     overrides = models.JSONField(default=dict, blank=True)
-    # Human oversight: the assessment's automation was paused when this run was scored, so every
-    # criterion no person had decided went to review (an input: replay applies it again).
+    # People decided every criterion: when this run was scored the assessment's automation was
+    # paused, or the candidate had been granted an alternative process. Every criterion no person
+    # had decided went to review (an input: replay applies it again).
     human_review_required = models.BooleanField(default=False)
     # Canonical JSON bytes as text, not jsonb: jsonb reorders keys and the hash must replay.
     breakdown_json = models.TextField()

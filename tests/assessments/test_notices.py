@@ -187,3 +187,21 @@ def test_undecided_requests_past_their_due_date_are_overdue(nyc_version):
     assert on_time not in overdue
     decided.refresh_from_db()
     assert decided.decided_at is not None and decided.state == "declined"
+
+
+def test_the_recruiters_pages_show_when_to_decide_by_and_what_is_overdue(
+    client, nyc_version, recruiter
+):
+    invitation, _ = invitation_for(nyc_version)
+    late = services.request_accommodation(invitation, kind="alternative_process")
+    AccommodationRequest.objects.filter(pk=late.pk).update(
+        due_at=timezone.now() - timedelta(days=2)
+    )
+    client.force_login(recruiter)
+    listing = client.get(reverse("admin:assessments_accommodationrequest_changelist"))
+    assert "(overdue)" in listing.content.decode()
+    page = client.get(reverse("admin:assessments_accommodationrequest_change", args=[late.pk]))
+    assert "Decide by:" in page.content.decode() and "— overdue" in page.content.decode()
+    services.decide_accommodation(late, grant=True, notify=False, user=recruiter)
+    listing = client.get(reverse("admin:assessments_accommodationrequest_changelist"))
+    assert "(overdue)" not in listing.content.decode()

@@ -148,7 +148,7 @@ def test_the_generated_explanation_covers_what_the_rules_ask(client, scored, com
         "The automated tool scored 1 of 2 criteria",
         "a reviewer chose level 1",
         "Checking first is right, but slow.",  # the reviewer's reason
-        "Automated scoring was paused",
+        "automated scoring was paused",
         "The hiring team's decision, recorded by a person",
         "Reject",
         "How to contest this decision",

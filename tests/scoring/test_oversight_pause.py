@@ -195,3 +195,33 @@ def test_review_and_results_pages_show_the_banner_and_the_automation_bias_warnin
         ),
     ):
         assert 'data-testid="automation-paused"' in client.get(url).content.decode(), url
+
+
+@pytest.mark.django_db
+def test_a_candidate_granted_an_alternative_process_is_scored_by_people_only():
+    from scoring.models import ScoringJob
+    from scoring.services.runs import run_scoring_job
+    from tests.support.factories import invitation_for
+
+    version = published_version(keyed_document())
+    granted, _ = invitation_for(version, email="alt@example.com")
+    other, _ = invitation_for(version, email="auto@example.com")
+    request = assessment_services.request_accommodation(granted, kind="alternative_process")
+    assessment_services.decide_accommodation(request, grant=True, notify=False)
+    runs = {}
+    for invitation in (granted, other):
+        attempt = assessment_services.start_attempt(invitation)
+        for step_id, answer in (
+            ("first-move", {"option": "check"}),
+            ("reply", {"option": "apologise"}),
+        ):
+            assessment_services.save_answer(attempt, step_id, answer)
+            assessment_services.advance(attempt, step_id)
+        assessment_services.submit_attempt(attempt)
+        runs[invitation.pk] = run_scoring_job(ScoringJob.objects.get(attempt=attempt).pk)
+    people = runs[granted.pk]
+    assert people.human_review_required and people.needs_review
+    assert {item.criterion_key for item in people.review_items.all()} == CRITERIA
+    machine = runs[other.pk]
+    assert not machine.human_review_required and not machine.needs_review
+    assert credential_services.request_issuance(people) is None  # not final until people decide
