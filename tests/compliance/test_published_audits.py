@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from compliance import services
 from compliance.exceptions import InvalidReportRequest, PopulationTooSmall
 from compliance.models import PublishedBiasAudit
 from tests.compliance.helpers import bulk_candidates_with_answers
+from tests.support.browser import assert_no_axe_violations
 from tests.support.factories import published_version
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +232,38 @@ def test_the_command_publishes(assessment, capsys):
     assert audit.exclusion_reason == "Categories under 2% of the data."
     assert audit.published_by == "system:cli"
     assert f"/bias-audit/{assessment.slug}/1/" in capsys.readouterr().out
+
+
+@pytest.mark.browser
+def test_the_public_page_and_the_staff_pages_pass_axe_in_chromium(
+    live_server, context, page, compliance_user, version
+):
+    audit = _publish(version.assessment, auditor="Fair Hiring Audits LLC")
+    _publish(version.assessment, exclude_small_categories=True, exclusion_reason="Under 2%.")
+    page.goto(f"{live_server.url}/bias-audit/{version.assessment.slug}/")
+    page.get_by_role("heading", name=f"Bias audit summary: {version.assessment.title}").wait_for()
+    assert page.get_by_test_id("records").inner_text() == str(audit.document["n"])
+    assert_no_axe_violations(page, "public bias audit summary")
+    page.get_by_role("link", name=re.compile("Bias audit 1 of")).click()
+    page.get_by_text("This is an earlier bias audit").wait_for()
+    assert_no_axe_violations(page, "an earlier public summary")
+
+    staff = Client()
+    staff.force_login(compliance_user)
+    context.add_cookies(
+        [{"name": "sessionid", "value": staff.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    for path, where in [
+        (reverse("compliance:published-audits", args=[version.assessment.slug]), "publish page"),
+        (reverse("compliance:retention"), "retention page"),
+        (reverse("compliance:records"), "records page"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        assert_no_axe_violations(page, where)
+    page.get_by_label("From").fill(str(timezone.localdate()))
+    page.get_by_label("To").fill(str(timezone.localdate()))
+    page.get_by_role("button", name="Prepare the package").click()
+    # No worker here: the page shows the package waiting, with its progress bar (and its script
+    # runs under the CSP: the page fixture fails on a blocked script).
+    page.get_by_text("Being prepared").wait_for()
+    assert_no_axe_violations(page, "records package in progress")
