@@ -280,7 +280,7 @@ def candidate_personal_data(invitation: Invitation) -> dict:
     The answers are the candidate's own, with the option texts they saw rather than the
     option ids; nothing about the assessment's keys is included.
     """
-    attempts = invitation.attempts.select_related("version").prefetch_related("responses")
+    attempts = invitation.attempts.select_related("version", "notice").prefetch_related("responses")
     return {
         "invitation": {
             "id": str(invitation.public_id),
@@ -294,6 +294,7 @@ def candidate_personal_data(invitation: Invitation) -> dict:
             "expires_at": invitation.expires_at.isoformat(),
             "retake_allowed": invitation.allow_retake,
             "extra_time_minutes": invitation.extra_time_minutes,
+            "notice_version_sent": invitation.notice.number if invitation.notice else None,
         },
         "accommodation_requests": [
             {
@@ -312,6 +313,7 @@ def candidate_personal_data(invitation: Invitation) -> dict:
                 "id": str(attempt.public_id),
                 "state": attempt.state,
                 "consent_given_at": attempt.consent_at.isoformat(),
+                "notice_version_consented_to": attempt.notice.number if attempt.notice else None,
                 "started_at": attempt.started_at.isoformat(),
                 "deadline": attempt.deadline.isoformat(),
                 "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None,
