@@ -21,7 +21,6 @@ from phrasings import phrasing_problem
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "assessment.schema.json"
 FORMAT = "skillproof/assessment@1"
-TEXT_TYPES = frozenset({"short_text", "long_text"})
 # A phrasing quoted in a message is cut to this, so the reason after it is still read.
 PHRASING_QUOTE_LIMIT = 80
 

@@ -53,7 +53,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
-SERVER_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+from bench.support import SERVER_URL, drop_database, percentile, recreate_database  # noqa: E402
+
 REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 DEFAULT_DB = "skillproof_bench_autosave"
 HOST = "127.0.0.1"
@@ -88,28 +89,6 @@ def production_environment(database: str) -> dict[str, str]:
         # The image collects static files with their hashed names at build time; so do we.
         "STATIC_ROOT": tempfile.mkdtemp(prefix="skillproof-bench-static-"),
     }
-
-
-def recreate_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
 # --- the server ------------------------------------------------------------------------------

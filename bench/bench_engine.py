@@ -29,10 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from flow import TEXT_ITEM_TYPES  # noqa: E402
 from scoring.engine import compile_assessment, score  # noqa: E402
 from scoring.engine.training import exemplars_of, train_text_model  # noqa: E402
 
-TEXT_TYPES = {"short_text", "long_text"}
 TARGET = 1000
 
 
@@ -88,7 +88,7 @@ def keyed_answer(item: dict, index: int) -> dict:
 
 
 def text_steps(content: dict) -> list[dict]:
-    steps = [s for s in content["steps"] if s["item"]["type"] in TEXT_TYPES and s["criteria"]]
+    steps = [s for s in content["steps"] if s["item"]["type"] in TEXT_ITEM_TYPES and s["criteria"]]
     return steps[:2]
 
 
@@ -104,7 +104,7 @@ def attempts(content: dict, answered_text: list[str], n: int = 64) -> list[dict]
         answers = {
             step["id"]: keyed_answer(step["item"], index)
             for step in content["steps"]
-            if step["item"]["type"] not in TEXT_TYPES
+            if step["item"]["type"] not in TEXT_ITEM_TYPES
         }
         for step_id, pool in pools.items():
             answers[step_id] = {"text": pool[index % len(pool)]}

@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
 
+from flow import TEXT_ITEM_TYPES  # noqa: E402
 from scoring.engine.textmodel import DEFAULT_MIN_EXEMPLARS, DEFAULT_QWK_BAR  # noqa: E402
 from scoring.engine.training import (  # noqa: E402
     exemplars_of,
@@ -78,7 +79,7 @@ def demo_report() -> None:
     for path in paths:
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
         for step in content["steps"]:
-            if step["item"]["type"] not in ("short_text", "long_text"):
+            if step["item"]["type"] not in TEXT_ITEM_TYPES:
                 continue
             for criterion in step.get("criteria") or []:
                 exemplars = exemplars_of(criterion)

@@ -21,13 +21,13 @@ import markdown as markdown_lib
 import nh3
 
 from credentials.proofs.loader import CLR_V2P0, DID_V1, OB_V3P0, VC_V2
+from flow import TEXT_ITEM_TYPES
 
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 CREDENTIAL_CONTEXT = [VC_V2, OB_V3P0]
 CLR_CONTEXT = [VC_V2, CLR_V2P0, OB_V3P0]
 ACHIEVEMENT_TYPE = "Competency"
 ENGINE_NAME = "Skillproof"
-TEXT_ITEM_TYPES = frozenset({"short_text", "long_text"})
 
 # The score bands of the engine (scoring.engine.SKILL_BANDS): lowest score and label.
 Band = tuple[float, str]

@@ -18,6 +18,7 @@ from credentials.documents import (
     identity_hash,
 )
 from credentials.verification import parse_datetime
+from flow import TEXT_ITEM_TYPES
 from reports.numbers import percent
 from scoring.engine import SKILL_BANDS
 
@@ -274,7 +275,7 @@ def assessment_public(version) -> dict[str, Any]:
                             {"label": level["label"], "points": f"{float(level['points']):g}"}
                             for level in criterion.get("levels", [])
                         ],
-                        "written": step["item"]["type"] in ("short_text", "long_text"),
+                        "written": step["item"]["type"] in TEXT_ITEM_TYPES,
                     }
                 )
         threshold = rules["skill_thresholds"].get(skill["id"])

@@ -22,6 +22,8 @@ _NUMERIC_OPS: dict[str, Callable[[float, float], bool]] = {
 # A path never revisits a step, so it cannot be longer than the document; this bounds a walk
 # over a malformed graph all the same.
 MAX_PATH_STEPS = 10_000
+# Item types answered in free text: scored by text models or concept rubrics, never by a key.
+TEXT_ITEM_TYPES = frozenset({"short_text", "long_text"})
 
 
 def steps_by_id(content: dict) -> dict[str, dict]:

@@ -257,17 +257,18 @@ def _report(request, slug: str, public_id):
 def report(request, slug: str, public_id):
     """A candidate's report for the hiring team (printable; also as PDF)."""
     access, report = _report(request, slug, public_id)
-    return render(
-        request,
-        "results/report.html",
-        {
-            "nav": "results",
-            "access": access,
-            "assessment": access.assessment,
-            "report": report,
-            "decision_form": DecisionForm() if access.can_decide else None,
-        },
-    )
+    return _report_page(request, access, report, DecisionForm() if access.can_decide else None)
+
+
+def _report_page(request, access, report: dict, decision_form, status: int = 200):
+    context = {
+        "nav": "results",
+        "access": access,
+        "assessment": access.assessment,
+        "report": report,
+        "decision_form": decision_form,
+    }
+    return render(request, "results/report.html", context, status=status)
 
 
 @never_cache
@@ -319,18 +320,8 @@ def decide(request, slug: str, public_id):
                 reverse("results:report", kwargs={"slug": slug, "public_id": attempt.public_id})
                 + "#decision"
             )
-    return render(
-        request,
-        "results/report.html",
-        {
-            "nav": "results",
-            "access": access,
-            "assessment": access.assessment,
-            "report": selectors.candidate_report(access, attempt),
-            "decision_form": form,
-        },
-        status=400,
-    )
+    report = selectors.candidate_report(access, attempt)
+    return _report_page(request, access, report, form, status=400)
 
 
 @never_cache

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from audit.canonical import json_sha256
-
-TEXT_ITEM_TYPES = frozenset({"short_text", "long_text"})
+from flow import TEXT_ITEM_TYPES
 
 
 def find_step(content: dict, step_id: str) -> dict:

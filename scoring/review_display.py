@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flow import TEXT_ITEM_TYPES
 from reports.numbers import percent
 from scoring.engine.text import scored_text
 
@@ -36,7 +37,6 @@ METHODS = {
     "concept": "concept rubric",
     "human": "reviewer",
 }
-TEXT_TYPES = ("short_text", "long_text")
 HITS = {"exact": "within tolerance", "partial": "within the partial tolerance", "miss": "missed"}
 
 
@@ -409,7 +409,7 @@ def breakdown_layout(content: dict, breakdown: dict, answers: dict | None = None
 
 
 def _is_free_text(answers: dict | None, step: dict) -> bool:
-    return answers is not None and (step.get("item") or {}).get("type") in TEXT_TYPES
+    return answers is not None and (step.get("item") or {}).get("type") in TEXT_ITEM_TYPES
 
 
 def _free_text(answers: dict | None, step: dict) -> str | None:

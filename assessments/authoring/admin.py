@@ -19,7 +19,6 @@ from assessments.authoring.diff import summarise_changes
 from assessments.authoring.files import DocumentFileError
 from assessments.authoring.forms import ImportForm, LinesField, TableRowsField, TextField
 from assessments.authoring.models import (
-    TEXT_ITEM_TYPES,
     AssessmentDraft,
     DraftConcept,
     DraftCriterion,
@@ -35,6 +34,7 @@ from assessments.authoring.models import (
 from assessments.authoring.problems import ancestry, draft_of, draft_problems, same_row
 from assessments.exceptions import AssessmentError, InvalidDocument
 from audit.roles import Role, RoleAdminMixin
+from flow import TEXT_ITEM_TYPES
 
 END_CHOICE = ("", "— end of the assessment —")
 LIST_FIELDS = {"phrasings", "log_lines", "table_columns", "scale_labels"}

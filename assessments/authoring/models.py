@@ -26,7 +26,6 @@ class ItemType(models.TextChoices):
     LONG_TEXT = "long_text", "Long text"
 
 
-TEXT_ITEM_TYPES = frozenset({ItemType.SHORT_TEXT, ItemType.LONG_TEXT})
 CHOICE_ITEM_TYPES = frozenset({ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_CHOICE})
 
 

@@ -31,7 +31,8 @@ from assessments.authoring.models import (
     ItemType,
     SjtMode,
 )
-from assessments.documents import FORMAT, TEXT_TYPES
+from assessments.documents import FORMAT
+from flow import TEXT_ITEM_TYPES
 
 
 def number(value):
@@ -161,7 +162,7 @@ def _item(step: DraftStep, path: tuple, origins: Origins) -> dict:
     kind = step.item_type
     item: dict = {"type": str(kind)}
     options = list(step.options.all())
-    if kind in TEXT_TYPES:
+    if kind in TEXT_ITEM_TYPES:
         item["max_length"] = step.max_length
         return item
     if kind == ItemType.NUMERIC:
@@ -270,7 +271,7 @@ def _criterion(criterion: DraftCriterion, text_item: bool, path: tuple, origins:
 
 def _step(step: DraftStep, path: tuple, origins: Origins) -> dict:
     origins.row(path, step, STEP_FIELDS)
-    text_item = step.item_type in TEXT_TYPES
+    text_item = step.item_type in TEXT_ITEM_TYPES
     result: dict = {
         "id": step.step_id,
         "title": step.title,

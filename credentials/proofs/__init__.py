@@ -1,13 +1,13 @@
 """Pure cryptographic core for verifiable credentials: no Django, no database, no network.
 
 - `eddsa_rdfc_2022`: sign and verify Data Integrity proofs (W3C vc-di-eddsa v1.0).
-- `canonical`: bounded RDFC-1.0 canonicalisation that refuses what a signature would not cover.
+- `rdfc`: bounded RDFC-1.0 canonicalisation that refuses what a signature would not cover.
 - `loader`: the bundled JSON-LD contexts and the offline document loader.
 - `multikey`: Ed25519 Multikey values and offline did:key resolution.
 - `status_list`: Bitstring Status List v1.0 bitstrings.
 """
 
-from .canonical import (
+from .rdfc import (
     DEFAULT_LIMITS,
     VERIFY_LIMITS,
     Limits,

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from .canonical import (
+from .rdfc import (
     DEFAULT_LIMITS,
     VERIFY_LIMITS,
     Limits,

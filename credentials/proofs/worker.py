@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import errors
-from .canonical import Limits, canonicalize_all
+from .rdfc import Limits, canonicalize_all
 from .errors import CanonicalizationTimeout, ProofError, ResourceLimitExceeded
 
 KILL_GRACE_SECONDS = 0.25

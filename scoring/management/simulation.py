@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from assessments import services as assessment_services
-from flow import steps_by_id
+from flow import TEXT_ITEM_TYPES, steps_by_id
 from scoring.models import ScoringJob
 from scoring.services.runs import run_scoring_job
 from scoring.services.training import split_exemplars
@@ -156,7 +156,7 @@ def answer_for(step: dict, ability: float, rng: random.Random, levels_aimed: dic
         return {}
     item = step["item"]
     kind = item["type"]
-    if kind in ("short_text", "long_text"):
+    if kind in TEXT_ITEM_TYPES:
         return _text(step, p, rng, levels_aimed)
     if kind == "sjt":
         return _rate(item, p, rng) if item.get("mode") == "rate" else _best_worst(item, p, rng)

@@ -3,23 +3,14 @@
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from assessments.authoring.files import dump_document
 from assessments.authoring.services import import_draft
 from audit.roles import Role
+from tests.support.factories import staff_in_roles
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "assessments" / "demo"
 ALL_ITEM_TYPES = DEMO_DIR / "all-item-types.yaml"
-
-
-def staff(username: str, role: Role | None, *, is_staff: bool = True):
-    """A user in one role group (or none)."""
-    user = get_user_model().objects.create_user(username=username, password="pw", is_staff=is_staff)
-    if role is not None:
-        user.groups.add(Group.objects.get(name=role.value))
-    return user
 
 
 def draft_from(document: dict, user=None):
@@ -29,7 +20,7 @@ def draft_from(document: dict, user=None):
 
 @pytest.fixture
 def recruiter(db):
-    return staff("rita", Role.RECRUITER)
+    return staff_in_roles("rita", Role.RECRUITER)
 
 
 @pytest.fixture

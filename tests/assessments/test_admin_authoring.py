@@ -17,9 +17,9 @@ from tests.assessments.authoring_support import (  # noqa: F401 -- fixtures
     draft_from,
     recruiter,
     recruiter_client,
-    staff,
 )
 from tests.support.documents import small_document
+from tests.support.factories import staff_in_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_authoring_pages_render_for_a_recruiter(recruiter_client, draft_and_vers
 
 @pytest.mark.parametrize("role", [Role.REVIEWER, None], ids=["reviewer", "staff-without-role"])
 def test_authoring_pages_are_refused_to_other_staff(client, draft_and_version, role):
-    client.force_login(staff("other", role))
+    client.force_login(staff_in_roles("other", *([role] if role else [])))
     for url in admin_pages(*draft_and_version)[1:]:
         response = client.get(url)
         assert response.status_code in (302, 403), url
@@ -77,7 +77,7 @@ def test_authoring_pages_are_refused_to_other_staff(client, draft_and_version, r
 
 
 def test_authoring_pages_send_non_staff_to_the_login_page(client, draft_and_version):
-    client.force_login(staff("candidate", Role.RECRUITER, is_staff=False))
+    client.force_login(staff_in_roles("candidate", Role.RECRUITER, is_staff=False))
     for url in admin_pages(*draft_and_version):
         response = client.get(url)
         assert response.status_code == 302, url
@@ -86,7 +86,7 @@ def test_authoring_pages_send_non_staff_to_the_login_page(client, draft_and_vers
 
 def test_compliance_sees_drafts_but_cannot_publish_or_edit(client, draft_and_version):
     draft, _ = draft_and_version
-    client.force_login(staff("carol", Role.COMPLIANCE))
+    client.force_login(staff_in_roles("carol", Role.COMPLIANCE))
     change = reverse("admin:assessments_assessmentdraft_change", args=[draft.pk])
     assert client.get(change).status_code == 200
     publish = reverse("admin:assessments_assessmentdraft_publish", args=[draft.pk])

@@ -4,8 +4,6 @@ import base64
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -17,7 +15,7 @@ from assessments.models import AccommodationRequest, Attempt, Invitation, Invita
 from audit.models import AuditEvent
 from audit.roles import Role
 from outbox.models import Email
-from tests.support.factories import invitation_for, published_version
+from tests.support.factories import invitation_for, published_version, staff_in_roles
 from tests.support.outbox import send_queued_emails
 
 # --- Tokens ----------------------------------------------------------------------------------
@@ -262,16 +260,10 @@ def test_an_unknown_kind_is_refused(client):
 # --- Admin pages -----------------------------------------------------------------------------
 
 
-def staff(role: Role, name: str):
-    user = get_user_model().objects.create_user(name, password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=role.value))
-    return user
-
-
 @pytest.mark.django_db
 def test_recruiter_invites_one_candidate_from_the_admin(client):
     version = published_version()
-    client.force_login(staff(Role.RECRUITER, "rita"))
+    client.force_login(staff_in_roles("rita", Role.RECRUITER))
     page = client.get(reverse("admin:assessments_invitation_invite"))
     assert page.status_code == 200
     response = client.post(
@@ -293,7 +285,7 @@ def test_recruiter_invites_one_candidate_from_the_admin(client):
 @pytest.mark.django_db
 def test_recruiter_uploads_a_csv_and_sees_bad_rows_by_line(client):
     version = published_version()
-    client.force_login(staff(Role.RECRUITER, "rita"))
+    client.force_login(staff_in_roles("rita", Role.RECRUITER))
     upload = SimpleUploadedFile("people.csv", CSV.encode(), content_type="text/csv")
     response = client.post(
         reverse("admin:assessments_invitation_import_csv"),
@@ -323,9 +315,11 @@ def test_an_import_is_seen_only_by_who_may_see_it(client):
     version = published_version()
     job = services.start_invitation_import(version, CSV.encode(), valid_days=7)
     url = reverse("admin:assessments_invitation_import_progress", args=[job.pk])
-    client.force_login(staff(Role.RECRUITER, "other"))  # neither its author nor shared with
+    client.force_login(
+        staff_in_roles("other", Role.RECRUITER)
+    )  # neither its author nor shared with
     assert client.get(url).status_code == 404
-    client.force_login(staff(Role.REVIEWER, "rev"))
+    client.force_login(staff_in_roles("rev", Role.REVIEWER))
     assert client.get(url).status_code == 403
 
 
@@ -333,7 +327,7 @@ def test_an_import_is_seen_only_by_who_may_see_it(client):
 def test_send_new_link_action_emails_and_invalidates_the_old_link(client):
     version = published_version()
     invitation, old = invitation_for(version)
-    client.force_login(staff(Role.RECRUITER, "rita"))
+    client.force_login(staff_in_roles("rita", Role.RECRUITER))
     response = client.post(
         reverse("admin:assessments_invitation_changelist"),
         {"action": "send_new_link", "_selected_action": [invitation.pk]},
@@ -349,7 +343,7 @@ def test_recruiter_grants_extra_time_in_the_admin(client):
     version = published_version()
     invitation, _ = invitation_for(version)
     request = services.request_accommodation(invitation, kind="extra_time", details="Dyslexia")
-    client.force_login(staff(Role.RECRUITER, "rita"))
+    client.force_login(staff_in_roles("rita", Role.RECRUITER))
     url = reverse("admin:assessments_accommodationrequest_change", args=[request.pk])
     page = client.get(url).content.decode()
     assert "Dyslexia" in page and "Grant" in page
@@ -367,12 +361,12 @@ def test_other_roles_cannot_invite_or_decide(client):
     version = published_version()
     invitation, _ = invitation_for(version)
     request = services.request_accommodation(invitation, kind="extra_time")
-    client.force_login(staff(Role.REVIEWER, "rev"))
+    client.force_login(staff_in_roles("rev", Role.REVIEWER))
     assert client.get(reverse("admin:assessments_invitation_invite")).status_code == 403
     assert client.get(reverse("admin:assessments_invitation_import_csv")).status_code == 403
     url = reverse("admin:assessments_accommodationrequest_change", args=[request.pk])
     assert client.get(url).status_code == 403
-    client.force_login(staff(Role.COMPLIANCE, "comp"))
+    client.force_login(staff_in_roles("comp", Role.COMPLIANCE))
     assert client.get(url).status_code == 200  # compliance may look
     assert client.post(url, {"decision": "grant", "extra_minutes": 5}).status_code == 403
     assert not Attempt.objects.exists()

@@ -18,8 +18,7 @@ from assessments.models import Attempt
 from audit.roles import Role
 from results.models import Decision
 from tests.compliance.helpers import bulk_candidates_with_answers
-from tests.scoring.support import staff
-from tests.support.factories import published_version
+from tests.support.factories import published_version, staff_in_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +103,7 @@ def make_cohort(version, cohort) -> None:
 
 @pytest.fixture
 def auditor(client):
-    client.force_login(staff("auditor", Role.COMPLIANCE))
+    client.force_login(staff_in_roles("auditor", Role.COMPLIANCE))
     return client
 
 

@@ -3,24 +3,15 @@
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from audit.models import AuditEvent
+from audit.roles import Role
 from credentials import services
 from credentials.exceptions import AccessDenied, InvalidInput
 from credentials.models import Credential, StatusList
 from credentials.proofs import MIN_BITS, StatusBitstring
 from credentials.verification import verify_credential
-
-
-def staff(role: str | None, username: str = "staff"):
-    user = get_user_model().objects.create_user(username, f"{username}@example.com", "pw-12345!")
-    user.is_staff = True
-    user.save()
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
+from tests.support.factories import staff_in_roles
 
 
 def served_list(client, credential) -> tuple[dict, object]:
@@ -56,7 +47,7 @@ def test_status_list_has_caching_headers_and_answers_304(client, credential):
 
 
 def test_revocation_round_trip(client, credential):
-    compliance = staff("Compliance")
+    compliance = staff_in_roles("staff", Role.COMPLIANCE)
     _, before = served_list(client, credential)
     services.revoke_credential(credential, reason="Identity fraud confirmed", user=compliance)
 
@@ -85,14 +76,18 @@ def test_revocation_round_trip(client, credential):
 
 def test_only_recruiters_and_compliance_may_revoke_and_a_reason_is_required(credential):
     with pytest.raises(AccessDenied):
-        services.revoke_credential(credential, reason="x", user=staff("Reviewer", "reviewer"))
+        services.revoke_credential(
+            credential, reason="x", user=staff_in_roles("reviewer", Role.REVIEWER)
+        )
     with pytest.raises(InvalidInput):
-        services.revoke_credential(credential, reason="  ", user=staff("Recruiter", "recruiter"))
+        services.revoke_credential(
+            credential, reason="  ", user=staff_in_roles("recruiter", Role.RECRUITER)
+        )
     assert Credential.objects.get(pk=credential.pk).revoked_at is None
 
 
 def test_admin_revoke_action_asks_for_a_reason_then_revokes(client, credential):
-    recruiter = staff("Recruiter", "recruiter")
+    recruiter = staff_in_roles("recruiter", Role.RECRUITER)
     client.force_login(recruiter)
     url = "/admin/credentials/credential/"
     assert client.get(url).status_code == 200
@@ -122,7 +117,7 @@ def test_admin_revoke_action_asks_for_a_reason_then_revokes(client, credential):
 
 
 def test_a_reviewer_cannot_open_the_credentials_admin(client, credential):
-    client.force_login(staff("Reviewer", "reviewer"))
+    client.force_login(staff_in_roles("reviewer", Role.REVIEWER))
     assert client.get("/admin/credentials/credential/").status_code == 403
 
 

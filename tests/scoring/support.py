@@ -6,12 +6,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-
 from assessments import services as assessment_services
 from assessments.authoring.files import read_document
-from audit.roles import Role
 from scoring.models import ScoreRun, ScoringJob
 from scoring.services.runs import run_scoring_job
 from tests.support.factories import invitation_for, published_version
@@ -19,21 +15,6 @@ from tests.support.factories import invitation_for, published_version
 DEMO_DIR = Path(__file__).resolve().parents[2] / "assessments" / "demo"
 DEMO_SLUGS = sorted(path.stem for path in DEMO_DIR.glob("*.yaml"))
 STRONG_REPLY = "I'm sorry for the double charge. I will refund it today."
-
-
-def staff(username: str, role: Role | None, *, superuser: bool = False):
-    """A staff user in one role group (or none)."""
-    user = get_user_model().objects.create_user(
-        username=username,
-        email=f"{username}@example.com",
-        password="pw",
-        is_staff=True,
-        is_superuser=superuser,
-    )
-    if role is not None:
-        # get_or_create: a transactional test flushes the groups the migration made.
-        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
-    return user
 
 
 @cache

@@ -8,14 +8,15 @@ from django.urls import reverse
 from audit.roles import Role
 from scoring.models import ScoreRun, ScoringJob, TextModel
 from scoring.services.rescoring import rescore_attempt
-from tests.scoring.support import publish_demo, run_pending, staff, take_small
+from tests.scoring.support import publish_demo, run_pending, take_small
+from tests.support.factories import staff_in_roles
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def recruiter_client(client):
-    client.force_login(staff("rita", Role.RECRUITER))
+    client.force_login(staff_in_roles("rita", Role.RECRUITER))
     return client
 
 
@@ -95,7 +96,7 @@ def test_rescore_and_replay_buttons(recruiter_client):
 def test_compliance_may_look_and_replay_but_not_rescore(client):
     attempt = take_small()
     (run,) = run_pending(attempt)
-    client.force_login(staff("carol", Role.COMPLIANCE))
+    client.force_login(staff_in_roles("carol", Role.COMPLIANCE))
     assert client.get(reverse("admin:scoring_scorerun_change", args=[run.pk])).status_code == 200
     assert client.post(reverse("admin:scoring_scorerun_rescore", args=[run.pk])).status_code == 403
     response = client.post(

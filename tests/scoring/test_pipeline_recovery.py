@@ -20,8 +20,7 @@ from assessments import services as assessment_services
 from audit.roles import Role
 from outbox.services import sweep_model
 from scoring.models import ScoreRun, ScoringJob, TextModel
-from tests.scoring.support import staff
-from tests.support.factories import invitation_for, published_version
+from tests.support.factories import invitation_for, published_version, staff_in_roles
 from tests.support.journeys import wait_until
 from tests.support.worker import Worker, running_worker
 from tests.support.worker import test_database_url as database_url
@@ -165,7 +164,7 @@ def test_a_permanent_failure_is_visible_in_the_admin_and_retry_scores_it(
         job.refresh_from_db()
         assert "not valid" in job.last_error and not ScoreRun.objects.exists()
 
-        client.force_login(staff("rita", Role.RECRUITER))
+        client.force_login(staff_in_roles("rita", Role.RECRUITER))
         listing = client.get(reverse("admin:scoring_scoringjob_changelist"))
         assert b"1 scoring job failed" in listing.content
         assert b"is not valid" in listing.content

@@ -16,7 +16,8 @@ from scoring.management.simulation import simulate_candidates
 from scoring.models import ReviewItem, ScoreRun, ScoringJob
 from scoring.services.rescoring import rescore_attempts
 from scoring.services.training import train_text_models
-from tests.scoring.support import DEMO_SLUGS, publish_demo, staff
+from tests.scoring.support import DEMO_SLUGS, publish_demo
+from tests.support.factories import staff_in_roles
 from tests.support.journeys import wait_until
 
 pytestmark = pytest.mark.worker
@@ -38,7 +39,7 @@ def test_every_run_of_every_demo_replays_identically(celery_worker):
     wait_until(_all_jobs_done, timeout=120)
     assert ScoreRun.objects.count() == len(attempts)
 
-    reviewer = staff("rev", Role.REVIEWER)
+    reviewer = staff_in_roles("rev", Role.REVIEWER)
     for item in list(ReviewItem.objects.filter(state=ReviewItem.State.OPEN))[:3]:
         review_services.decide_review_item(item, level=1, reason="Checked by hand.", user=reviewer)
     jobs, refused = rescore_attempts(attempts[:2])

@@ -12,7 +12,8 @@ from scoring.models import ReviewDecision, ReviewItem, ScoringJob
 from scoring.selectors import current_score_run
 from scoring.services.replay import replay_score_run
 from scoring.services.rescoring import rescore_attempt
-from tests.scoring.support import run_pending, staff, take_small
+from tests.scoring.support import run_pending, take_small
+from tests.support.factories import staff_in_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def item():
 
 @pytest.fixture
 def reviewer_client(client):
-    client.force_login(staff("rev", Role.REVIEWER))
+    client.force_login(staff_in_roles("rev", Role.REVIEWER))
     return client
 
 
@@ -39,7 +40,7 @@ def test_review_pages_need_a_signed_in_reviewer(client, item):
     for url in urls:
         assert "/login/" in client.get(url)["Location"]
     for role in (Role.RECRUITER, Role.COMPLIANCE, None):
-        client.force_login(staff(f"user-{role}", role))
+        client.force_login(staff_in_roles(f"user-{role}", *([role] if role else [])))
         for url in urls:
             assert client.get(url).status_code == 403, (role, url)
             assert client.post(url, {"level": "0", "reason": "x"}).status_code == 403
@@ -114,7 +115,7 @@ def test_a_decision_needs_a_level_of_the_rubric_and_a_reason(reviewer_client, it
 
 
 def test_the_review_item_admin_lists_items_without_identity(client, item):
-    client.force_login(staff("rev2", Role.REVIEWER))
+    client.force_login(staff_in_roles("rev2", Role.REVIEWER))
     page = client.get(reverse("admin:scoring_reviewitem_changelist")).content.decode()
     assert "reply/reply-quality" in page
     assert NAME not in page and EMAIL not in page

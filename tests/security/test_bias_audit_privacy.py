@@ -24,8 +24,7 @@ from audit.models import AuditEvent
 from audit.roles import Role
 from compliance.bias import VARIANTS, AuditRecord, compute_bias_audit
 from tests.compliance.helpers import bulk_candidates_with_answers
-from tests.scoring.support import staff
-from tests.support.factories import published_version
+from tests.support.factories import published_version, staff_in_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +45,7 @@ COHORT_SLUG = "small-support"  # the slug of published_version()'s document
 
 @pytest.fixture
 def auditor(client):
-    client.force_login(staff("auditor", Role.COMPLIANCE))
+    client.force_login(staff_in_roles("auditor", Role.COMPLIANCE))
     return client
 
 

@@ -7,7 +7,8 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.roles import Role
 from scoring.models import ReviewDecision, ReviewItem, ScoringJob
-from tests.scoring.support import run_pending, staff, take_small
+from tests.scoring.support import run_pending, take_small
+from tests.support.factories import staff_in_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ ANSWER = "refund it today"  # words of the answer take_small writes
 
 @pytest.fixture
 def reviewer(client):
-    client.force_login(staff("rev", Role.REVIEWER))
+    client.force_login(staff_in_roles("rev", Role.REVIEWER))
     return client
 
 
