@@ -138,7 +138,7 @@ def test_the_text_model_admin_shows_metrics_and_serves_the_artifact(recruiter_cl
         accepted=True,
     )
     listing = recruiter_client.get(reverse("admin:scoring_textmodel_changelist")).content
-    assert b"0.812 (bar 0.7)" in listing and b"64%" in listing
+    assert b"0.812 (agreement target 0.7)" in listing and b"64%" in listing
     page = recruiter_client.get(reverse("admin:scoring_textmodel_change", args=[model.pk]))
     assert b"refund (+0.50)" in page.content and b"later (-0.25)" in page.content
     artifact = recruiter_client.get(reverse("admin:scoring_textmodel_artifact", args=[model.pk]))
