@@ -201,11 +201,8 @@ def _log_end() -> tuple[Frontier, int, str]:
         if head
         else Frontier()
     )
-    # Events sequenced before the first tree head (a log older than the Merkle tree).
-    older = AuditEvent.objects.filter(seq__gt=frontier.size).order_by("seq")
-    frontier = frontier.extended(
-        bytes.fromhex(h) for h in older.values_list("leaf_hash", flat=True).iterator()
-    )
+    # Every sequenced event is under a head: the sequencer numbers a batch and stores its
+    # head in one transaction, and the database refuses any other numbering.
     last = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").first()
     if last is None:
         return frontier, 0, GENESIS_HASH
