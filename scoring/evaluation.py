@@ -252,7 +252,8 @@ def simulate_review(
     """The learning curve of review: start from ``start`` exemplars drawn from ``pool``; the
     pool answers production sends to review get their true label (as a reviewer gives it), in
     batches of ``batch`` in a seeded random order, like a queue; after each batch the criterion
-    retrains and engine.decide_replacement decides whether the new model takes over.
+    retrains and engine.decide_replacement decides whether the new model takes over, judged on
+    the labels gathered since the active model was trained (as scoring.services.training does).
     ``report`` gets each step's figures on the test rows; returns the last step's."""
     random = np.random.default_rng(setup.seed)
     labelled = stratified_sample(pool, start, setup.seed)
@@ -268,7 +269,7 @@ def simulate_review(
         if candidate is not None:
             verdict = engine.decide_replacement(candidate, active, fresh, setup.min_exemplars)
             if verdict.replace:
-                active, replaced = candidate.model, True
+                active, replaced, fresh = candidate.model, True, []
         figures = _curve_step(active, test_rows, setup)
         step = {
             "reviews": reviews,
@@ -286,10 +287,11 @@ def simulate_review(
         chosen = [
             routed[i] for i in random.permutation(len(routed))[: min(batch, max_reviews - reviews)]
         ]
-        fresh = [pool[i] for i in chosen]
-        labelled += fresh
+        fresh += [pool[i] for i in chosen]
+        labelled += [pool[i] for i in chosen]
         reviews += len(chosen)
-        remaining = [i for i in remaining if i not in set(chosen)]
+        reviewed = set(chosen)
+        remaining = [i for i in remaining if i not in reviewed]
 
 
 def _positions(pool: Labelled, rows: Labelled) -> list[int]:
