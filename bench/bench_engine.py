@@ -14,7 +14,7 @@ candidate to the next and text answers cycle through the criteria's exemplars. S
 - the text models alone: model.predict() calls per second, so the model's share is visible.
 
 Models are trained on each criterion's exemplars regardless of the QWK bar: the bench measures
-inference cost, not quality (see bench_text_quality.py for that).
+inference cost, not quality (see bench_text_scoring.py for that).
 """
 
 from __future__ import annotations
