@@ -141,3 +141,30 @@ def test_no_flag_on_too_few_quality_control_reviews(client, settings, version, o
     ]
     assert row["live"]["quality_control_reviews"] == len(checks)
     assert row["below_target"] is False
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_page_in_chromium_passes_axe_and_the_csp(live_server, page, settings):
+    from django.contrib.auth.models import Group
+
+    from assessments.management.commands.seed_demo import DEMO_PASSWORD, ensure_staff
+    from tests.support.browser import assert_no_axe_violations
+
+    Group.objects.get_or_create(name=Role.RECRUITER.value)  # a flush may have removed it
+    recruiter = ensure_staff("recruiter", Role.RECRUITER)
+    settings.TEXT_AUTO_TARGET_QWK = 0.7
+    version = assessment_services.publish_document(demo_document(SLUG), user=recruiter)
+    train_text_models(version)
+    simulate_candidates(version, count=4, seed=23, score_inline=True)
+
+    page.goto(f"{live_server.url}/results/{SLUG}/")  # sends to the sign-in page first
+    page.get_by_label("Username").fill("recruiter")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_test_id("automation-link").click()
+    page.wait_for_url(f"**/results/{SLUG}/automation/")
+    assert page.get_by_role("img").count() == 2  # a chart per free-text criterion
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_no_axe_violations(page, f"the automation page at {width} px")
