@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from flow import steps_by_id
 from scoring.engine import SKILL_BANDS
+from scoring.engine.oversight import AUTOMATION_PAUSED
 
 STRONG_SHARE = 2 / 3  # a criterion at two thirds of its maximum or more counts as a strength
 _SKIPPED_STATUSES = {"off_path", "unscored"}
@@ -153,6 +154,12 @@ def candidate_result(content: dict, breakdown: dict, *, credential_url: str | No
         "passed": bool(overall.get("passed")),
         "overall_score": round(overall.get("score", 0)),
         "needs_review": bool(overall.get("needs_review")),
+        # Automation paused, or an alternative process: people decide every criterion.
+        "reviewed_by_people": any(
+            AUTOMATION_PAUSED in criterion.get("review_reasons", [])
+            for step in breakdown.get("steps", [])
+            for criterion in step.get("criteria", [])
+        ),
         "skills": skills,
         "credential_url": credential_url if overall.get("passed") else None,
     }

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services as assessment_services
+from assessments.tokens import hash_token
 from audit.models import AuditEvent
 from compliance import data_requests
 from compliance.exceptions import RequestRefused
@@ -47,8 +48,6 @@ def scored(recruiter, reviewer):
     )
     token = "explain-token-0123456789abcdef"
     # The test needs the candidate's link: give the invitation a known token.
-    from assessments.tokens import hash_token
-
     attempt.invitation.token_hash = hash_token(token)
     attempt.invitation.save(update_fields=["token_hash"])
     return attempt, token

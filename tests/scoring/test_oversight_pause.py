@@ -10,16 +10,23 @@ from django.urls import reverse
 from assessments import services as assessment_services
 from assessments.exceptions import AlreadyPaused, InvalidAnswer, NotPaused
 from assessments.models import AutomationPause
+from assessments.tokens import hash_token
 from audit.models import AuditEvent
+from audit.roles import Role
 from credentials import services as credential_services
 from credentials.models import Credential, IssuanceJob
 from scoring import review_services
 from scoring.engine.oversight import AUTOMATION_PAUSED
-from scoring.models import ReviewItem, ScoreRun
+from scoring.models import ReviewItem, ScoreRun, ScoringJob
 from scoring.services.replay import replay_score_run
-from tests.credentials.conftest import issuer_settings, keyed_document  # noqa: F401
+from scoring.services.runs import run_scoring_job
+from tests.credentials.conftest import (  # noqa: F401  (issuer_settings: autouse)
+    issuer_settings,
+    keyed_document,
+    take_attempt,
+)
 from tests.credentials.test_pipeline import submit_passing_attempt, worker_environment  # noqa: F401
-from tests.support.factories import published_version
+from tests.support.factories import invitation_for, published_version, staff_in_roles
 from tests.support.journeys import wait_until
 from tests.support.worker import running_worker
 
@@ -107,8 +114,6 @@ def test_while_paused_everything_goes_to_people_and_no_credential_until_resumed(
 
 @pytest.mark.django_db
 def test_a_job_written_before_the_pause_is_held_until_the_resume(recruiter):
-    from tests.credentials.conftest import take_attempt
-
     version = published_version(keyed_document())
     _, run = take_attempt(version)
     job = credential_services.request_issuance(run)
@@ -157,9 +162,6 @@ def test_the_stop_button_on_the_admin_page_pauses_and_resumes_with_a_banner(clie
 
 @pytest.mark.django_db
 def test_only_the_assessments_recruiters_and_compliance_may_press_it(client, reviewer):
-    from audit.roles import Role
-    from tests.support.factories import staff_in_roles
-
     assessment = published_version().assessment
     other = staff_in_roles("other-recruiter", Role.RECRUITER)
     stop = reverse("admin:assessments_assessment_automation", args=[assessment.pk])
@@ -174,8 +176,6 @@ def test_only_the_assessments_recruiters_and_compliance_may_press_it(client, rev
 def test_review_and_results_pages_show_the_banner_and_the_automation_bias_warning(
     client, recruiter, reviewer
 ):
-    from tests.credentials.conftest import take_attempt
-
     version = published_version(keyed_document())
     assessment_services.set_assessment_owner(version.assessment, recruiter, user=None)
     assessment_services.pause_assessment(version.assessment, user=recruiter, reason="Audit.")
@@ -199,10 +199,6 @@ def test_review_and_results_pages_show_the_banner_and_the_automation_bias_warnin
 
 @pytest.mark.django_db
 def test_a_candidate_granted_an_alternative_process_is_scored_by_people_only():
-    from scoring.models import ScoringJob
-    from scoring.services.runs import run_scoring_job
-    from tests.support.factories import invitation_for
-
     version = published_version(keyed_document())
     granted, _ = invitation_for(version, email="alt@example.com")
     other, _ = invitation_for(version, email="auto@example.com")
@@ -225,3 +221,16 @@ def test_a_candidate_granted_an_alternative_process_is_scored_by_people_only():
     machine = runs[other.pk]
     assert not machine.human_review_required and not machine.needs_review
     assert credential_services.request_issuance(people) is None  # not final until people decide
+
+
+@pytest.mark.django_db
+def test_the_candidate_is_told_people_decide_while_paused(client, recruiter):
+    version = published_version(keyed_document())
+    assessment_services.pause_assessment(version.assessment, user=recruiter, reason="Audit.")
+    attempt, _ = take_attempt(version)
+    attempt.invitation.token_hash = hash_token("paused-candidate-token-0123456789")
+    attempt.invitation.save(update_fields=["token_hash"])
+    page = client.get(
+        reverse("scoring:result", kwargs={"token": "paused-candidate-token-0123456789"})
+    )
+    assert "people, not the automated tool, decide your result" in page.content.decode()
