@@ -26,7 +26,8 @@ from compliance import data_requests, services
 from compliance.exceptions import InvalidReportRequest
 from compliance.models import RecordsPackage
 from tests.compliance.helpers import bulk_candidates_with_answers
-from tests.support.factories import staff_in_roles
+from tests.support.documents import small_document
+from tests.support.factories import invitation_for, published_version, staff_in_roles
 from tests.support.journeys import wait_until
 
 TODAY = timezone.localdate
@@ -158,8 +159,20 @@ def test_no_part_holds_a_name_an_email_or_what_the_candidate_wrote(history):
 
 
 def test_the_period_and_the_assessment_bound_the_package(history, scored):
-    later = _build(assessment=history["assessment"])
-    assert json.loads(_files(later)["oversight_pauses.json"])
+    other = published_version(small_document(slug="other-support", title="Other"))
+    invitation, _ = invitation_for(other, email="other@example.com")
+    elsewhere = assessment_services.start_attempt(invitation)
+    files = _files(_build(assessment=history["assessment"]))
+    assert json.loads(files["oversight_pauses.json"])
+    consents = {row["attempt"] for row in _csv(files["consents.csv"])}
+    assert str(history["attempt"].public_id) in consents
+    assert str(elsewhere.public_id) not in consents
+    subjects = {row["subject"] for row in _csv(files["audit_events.csv"])}
+    assert f"attempt:{history['attempt'].public_id}" in subjects
+    assert f"attempt:{elsewhere.public_id}" not in subjects
+    everything = _files(_build())
+    assert str(elsewhere.public_id) in {row["attempt"] for row in _csv(everything["consents.csv"])}
+
     package = services.request_records_package(
         date_from=TODAY() - timedelta(days=30),
         date_to=TODAY() - timedelta(days=2),
