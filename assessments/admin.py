@@ -347,6 +347,7 @@ class AttemptAdmin(RoleAdminMixin, admin.ModelAdmin):
         "version",
         "state",
         "consent_at",
+        "notice",
         "started_at",
         "deadline",
         "submitted_at",

@@ -44,7 +44,16 @@ class InvitationAdmin(_BaseInvitationAdmin):
     list_display = ("candidate_name", "candidate_email", "version", "status", "expires_at")
     list_filter = ("version__assessment", "allow_retake")
     actions = ["send_new_link"]
-    readonly_fields = ("public_id", "token_hash", "created_by", "created_at", "sent_at")
+    # The notice and its period are set by the service from the assessment's rules: never by hand.
+    readonly_fields = (
+        "public_id",
+        "token_hash",
+        "created_by",
+        "created_at",
+        "sent_at",
+        "available_from",
+        "notice",
+    )
 
     def get_queryset(self, request):
         return (
