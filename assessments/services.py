@@ -434,18 +434,19 @@ def send_invitation(invitation: Invitation, token: str, *, user=None) -> None:
     when; ``sent_at`` is when it was handed to the outbox."""
     from assessments.emails import invitation_message
 
-    with transaction.atomic():
+    # No savepoint: inside a caller's transaction (an import's batch) all or nothing is enough.
+    with transaction.atomic(savepoint=False):
         outbox.queue_email(
             invitation_message(invitation, token), reference=f"invitation:{invitation.public_id}"
         )
-        Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+        invitation.sent_at = timezone.now()
+        invitation.save(update_fields=["sent_at"])
         record_event(
             Action.INVITATION_SENT,
             actor=actor_for_user(user),
             subject=f"invitation:{invitation.public_id}",
             payload={"expires_at": invitation.expires_at.isoformat()},
         )
-    invitation.refresh_from_db(fields=["sent_at"])
 
 
 def invite_candidate(
@@ -660,23 +661,29 @@ def start_invitation_import(
 
 
 def import_invitations(job_id: int) -> InvitationImport | None:
-    """Invite an import's rows, a batch per transaction, and finish it; a no-op when it is done
-    or another worker holds it. Safe to run again after a crash: it resumes after the last
-    committed batch."""
-    while True:
-        with transaction.atomic():
-            job = (
-                InvitationImport.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("version", "created_by")
-                .filter(pk=job_id, state=InvitationImport.State.PENDING)
-                .first()
-            )
-            if job is None:
-                return None
-            if job.processed >= job.total_rows:
-                _finish_import(job)
-                return job
+    """Invite the next batch of an import's rows, then send the import's next message or
+    finish it; a no-op when it is done or another worker holds it.
+
+    One batch per task keeps every task short (far below the task time limit, whatever the
+    file's size) and each batch committed with the progress that counts it: after a crash the
+    sweeper's message resumes at the first batch not committed, so nobody is invited twice.
+    """
+    with transaction.atomic():
+        job = (
+            InvitationImport.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("version", "created_by")
+            .filter(pk=job_id, state=InvitationImport.State.PENDING)
+            .first()
+        )
+        if job is None:
+            return None
+        if job.processed < job.total_rows:
             _invite_batch(job)
+        if job.processed < job.total_rows:
+            outbox.enqueue_again_on_commit(job)
+        else:
+            _finish_import(job)
+    return job
 
 
 def _invite_batch(job: InvitationImport) -> None:

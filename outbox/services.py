@@ -41,6 +41,15 @@ def enqueue_on_commit(job: OutboxJob) -> None:
     transaction.on_commit(lambda: enqueue(model, job_id))
 
 
+def enqueue_again_on_commit(job: OutboxJob) -> None:
+    """Send a pending row's next message after commit, for work done a step per task: the
+    row counts it and is due again from now (so the sweeper waits for this message first)."""
+    job.enqueued_at = timezone.now()
+    job.enqueue_count += 1
+    job.save(update_fields=["enqueued_at", "enqueue_count"])
+    enqueue_on_commit(job)
+
+
 def pending_fields() -> dict:
     """The fields of a row whose first message leaves on commit: pass to ``create``."""
     return {"state": OutboxJob.State.PENDING, "enqueued_at": timezone.now(), "enqueue_count": 1}
