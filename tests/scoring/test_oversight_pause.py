@@ -15,8 +15,8 @@ from audit.models import AuditEvent
 from audit.roles import Role
 from credentials import services as credential_services
 from credentials.models import Credential, IssuanceJob
-from scoring import review_services
-from scoring.engine.oversight import AUTOMATION_PAUSED
+from scoring import engine, review_services
+from scoring.engine.oversight import AUTOMATION_PAUSED, require_human_review
 from scoring.models import ReviewItem, ScoreRun, ScoringJob
 from scoring.services.replay import replay_score_run
 from scoring.services.runs import run_scoring_job
@@ -234,3 +234,20 @@ def test_the_candidate_is_told_people_decide_while_paused(client, recruiter):
         reverse("scoring:result", kwargs={"token": "paused-candidate-token-0123456789"})
     )
     assert "people, not the automated tool, decide your result" in page.content.decode()
+
+
+def test_the_engine_step_flags_every_undecided_criterion_and_leaves_peoples_alone():
+    document = keyed_document()
+    answers = {"first-move": {"option": "check"}, "reply": {"option": "apologise"}}
+    decided = {"reply/reply-quality": engine.HumanOverride(level=1, reviewer="r", reason="ok")}
+    machine = engine.score(document, answers, {}, decided)
+    paused = require_human_review(machine)
+    flagged = {c.key: c for c in paused.criteria()}
+    assert flagged["first-move/choice"].needs_review
+    assert flagged["first-move/choice"].review_reasons == (AUTOMATION_PAUSED,)
+    assert not flagged["reply/reply-quality"].needs_review  # a person decided it
+    assert paused.overall.review_items == ("first-move/choice",) and paused.needs_review
+    assert paused.overall_score == machine.overall_score and paused.passed == machine.passed
+    # Pure and idempotent: the same bytes every time, and twice is once.
+    assert require_human_review(paused).canonical_json() == paused.canonical_json()
+    assert not machine.needs_review  # the machine's own breakdown is untouched
