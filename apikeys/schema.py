@@ -33,13 +33,19 @@ _ERRORS = {
 class IntegrationSchema(AutoSchema):
     """Adds the error responses every integration endpoint may give."""
 
+    def _is_list_view(self, serializer=None) -> bool:
+        # A view's GET is a (cursor-paged) list when the view says so: see IntegrationView.
+        if self.method == "GET" and getattr(self.view, "is_list", False):
+            return True
+        return super()._is_list_view(serializer)
+
     def _error_codes(self) -> list[int]:
         codes = [401, 403, 429]
         if "{" in self.path:
             codes.append(404)
         if self.method == "POST":
             codes += [400, 415, 422]
-        elif self.method == "GET" and self._is_list_view():
+        elif self.method == "GET" and (self._is_list_view() or self.get_override_parameters()):
             codes.append(400)  # a filter or cursor that does not parse
         return codes
 

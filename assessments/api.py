@@ -14,7 +14,6 @@ from django.db.models import Prefetch, TextChoices
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     extend_schema,
     extend_schema_field,
 )
@@ -22,6 +21,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from apikeys.filters import ListFilters, valid_filters
 from apikeys.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from apikeys.models import Scope
 from apikeys.views import IntegrationView
@@ -82,6 +82,7 @@ def _published_assessments(user):
 
 
 class AssessmentList(IntegrationView):
+    is_list = True
     required_scope = (Scope.INVITE, Scope.RESULTS_READ)
     serializer_class = AssessmentSerializer
 
@@ -249,24 +250,23 @@ _INVITATION_EXAMPLE = OpenApiExample(
 
 
 class InvitationList(IntegrationView):
+    is_list = True
     required_scope = Scope.INVITE
     serializer_class = InvitationSerializer
 
     @extend_schema(
         operation_id="list_invitations",
         summary="List invitations",
-        parameters=[
-            OpenApiParameter("assessment", str, description="Only this assessment's (slug)."),
-            OpenApiParameter("external_id", str, description="Only those with this id of yours."),
-        ],
+        parameters=[ListFilters],
     )
     def get(self, request):
         """Invitations to the assessments the key's owner recruits for, newest first."""
         invitations = _invitations(request.user)
-        if slug := request.query_params.get("assessment"):
-            invitations = invitations.filter(version__assessment__slug=slug)
-        if external_id := request.query_params.get("external_id"):
-            invitations = invitations.filter(external_id=external_id)
+        wanted = valid_filters(ListFilters, request.query_params)
+        if "assessment" in wanted:
+            invitations = invitations.filter(version__assessment__slug=wanted["assessment"])
+        if "external_id" in wanted:
+            invitations = invitations.filter(external_id=wanted["external_id"])
         return self.paginated(invitations)
 
     @extend_schema(

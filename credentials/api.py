@@ -4,7 +4,7 @@ the integration API's credential endpoints (list and revoke, with the credential
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import BaseParser
@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apikeys.filters import ListFilters, valid_filters
 from apikeys.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from apikeys.models import Scope
 from apikeys.views import IntegrationView
@@ -123,24 +124,25 @@ def _credentials(user):
 
 
 class CredentialList(IntegrationView):
+    is_list = True
     required_scope = Scope.CREDENTIALS_MANAGE
     serializer_class = CredentialSerializer
 
     @extend_schema(
         operation_id="list_credentials",
         summary="List credentials",
-        parameters=[
-            OpenApiParameter("assessment", str, description="Only this assessment's (slug)."),
-            OpenApiParameter("external_id", str, description="Only your candidate's."),
-        ],
+        parameters=[ListFilters],
     )
     def get(self, request):
         """Credentials issued for the assessments the key's owner may see, newest first."""
         credentials = _credentials(request.user)
-        if slug := request.query_params.get("assessment"):
-            credentials = credentials.filter(attempt__version__assessment__slug=slug)
-        if external_id := request.query_params.get("external_id"):
-            credentials = credentials.filter(attempt__invitation__external_id=external_id)
+        wanted = valid_filters(ListFilters, request.query_params)
+        if "assessment" in wanted:
+            credentials = credentials.filter(
+                attempt__version__assessment__slug=wanted["assessment"]
+            )
+        if "external_id" in wanted:
+            credentials = credentials.filter(attempt__invitation__external_id=wanted["external_id"])
         self.paginator.ordering = ("-issued_at", "-pk")
         return self.paginated(credentials)
 

@@ -1,9 +1,10 @@
 """Root URLconf: the only place that imports the apps' URLconfs."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from apikeys.views import UnknownEndpoint
 from assessments import api as assessments_api
 from compliance import api as compliance_api
 from credentials import api as credentials_api
@@ -47,6 +48,7 @@ api_v1 = [
     ),
     path("webhooks", webhooks_api.SubscriptionList.as_view(), name="webhooks"),
     path("webhooks/<int:pk>", webhooks_api.SubscriptionDetail.as_view(), name="webhook"),
+    re_path(r"^(?P<path>.*)$", UnknownEndpoint.as_view(), name="unknown"),
 ]
 
 urlpatterns = [

@@ -6,12 +6,11 @@ those they own or share, Compliance every one. Nothing here returns an answer's 
 """
 
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from apikeys.filters import ListFilters, valid_filters
 from apikeys.models import Scope
 from apikeys.views import IntegrationView
 from assessments.models import Attempt
@@ -110,48 +109,37 @@ def _attempts(request):
     return selectors.integration_attempts(assessment_ids)
 
 
+class AttemptFilters(ListFilters):
+    status = serializers.ChoiceField(selectors.Status.values, required=False)
+    updated_since = serializers.DateTimeField(
+        required=False,
+        help_text="ISO 8601: only attempts that changed after it. Poll with the newest "
+        "`updated_at` you have seen.",
+    )
+
+
 def _filtered(attempts, params):
-    errors = {}
-    if slug := params.get("assessment"):
-        attempts = attempts.filter(version__assessment__slug=slug)
-    if status := params.get("status"):
-        if status not in selectors.Status.values:
-            errors["status"] = [f"Choose one of {', '.join(selectors.Status.values)}."]
-        attempts = attempts.filter(status=status)
-    if external_id := params.get("external_id"):
-        attempts = attempts.filter(invitation__external_id=external_id)
-    if since := params.get("updated_since"):
-        try:
-            moment = parse_datetime(since)
-        except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
-            errors["updated_since"] = ["Give an ISO 8601 date and time with its offset."]
-        else:
-            attempts = attempts.filter(updated_at__gt=moment)
-    if errors:
-        raise ValidationError(errors)
+    wanted = valid_filters(AttemptFilters, params)
+    if "assessment" in wanted:
+        attempts = attempts.filter(version__assessment__slug=wanted["assessment"])
+    if "status" in wanted:
+        attempts = attempts.filter(status=wanted["status"])
+    if "external_id" in wanted:
+        attempts = attempts.filter(invitation__external_id=wanted["external_id"])
+    if "updated_since" in wanted:
+        attempts = attempts.filter(updated_at__gt=wanted["updated_since"])
     return attempts
 
 
 class AttemptList(IntegrationView):
+    is_list = True
     required_scope = Scope.RESULTS_READ
     serializer_class = AttemptSerializer
 
     @extend_schema(
         operation_id="list_attempts",
         summary="List attempts and results",
-        parameters=[
-            OpenApiParameter("assessment", str, description="Only this assessment's (slug)."),
-            OpenApiParameter("status", str, enum=selectors.Status.values),
-            OpenApiParameter("external_id", str, description="Only your candidate's attempts."),
-            OpenApiParameter(
-                "updated_since",
-                str,
-                description="ISO 8601 with offset: only attempts that changed after it. Poll "
-                "with the newest `updated_at` you have seen.",
-            ),
-        ],
+        parameters=[AttemptFilters],
     )
     def get(self, request):
         """Attempts at the assessments the key's owner may see, least recently changed first."""

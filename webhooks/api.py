@@ -55,6 +55,7 @@ def _saved(call):
 
 
 class SubscriptionList(IntegrationView):
+    is_list = True
     required_scope = Scope.WEBHOOKS_MANAGE
     serializer_class = SubscriptionSerializer
 
