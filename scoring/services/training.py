@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -47,8 +47,9 @@ def split_exemplars(criterion: dict) -> tuple[list[tuple[str, int]], list[tuple[
     """(training, held back) exemplars of a text criterion, as (text, level index) pairs.
 
     Per level, the exemplars are ordered by the sha256 of their text and the first
-    ``len // TEXT_MODEL_HOLD_BACK_EVERY`` are held back: never trained on, so the simulator
-    can answer with text no model has seen. Deterministic, independent of document order.
+    ``len // TEXT_MODEL_HOLD_BACK_EVERY`` are held back. Training takes every exemplar now
+    (the engine's cross-validation decides a model's use); the split only tells the simulator
+    which texts to answer with first. Deterministic, independent of document order.
     """
     every = hold_back_every()
     training: list[tuple[str, int]] = []
@@ -77,11 +78,12 @@ def train_text_models(
 ) -> list[TrainingOutcome]:
     """Train a model for each free-text criterion of a version with enough exemplars.
 
-    Exemplars come from the frozen content, minus the held-back ones, and from reviewers'
-    decisions on the same scale (TrainingExample). Each model is stored
-    with its hashes and cross-validated metrics (MODEL_TRAINED); accepted ones become active
-    (MODEL_ACTIVATED) unless ``activate`` is False. Training is deterministic for a seed, so
-    training the same exemplars again stores nothing new.
+    Exemplars come from the frozen content and from reviewers' decisions on the same scale
+    (TrainingExample). Each model is stored with its hashes, cross-validated metrics and the
+    engine's comparison with the active model (MODEL_TRAINED); one the engine says should
+    replace it becomes active (MODEL_ACTIVATED) unless ``activate`` is False or the active
+    one is pinned. Training is deterministic for a seed, so training the same exemplars again
+    stores nothing new.
     """
     outcomes = []
     for key, _step, criterion in text_criteria(version.content):
@@ -148,8 +150,7 @@ def _store_model(version, key, trained, facts: TrainedFacts, actor, activate) ->
         version=version, criterion_key=key, sha256=artifact.sha256
     ).first()
     status = "unchanged" if model is not None else "trained"
-    comparison = {"replace": facts.verdict.replace, "reason": facts.verdict.reason}
-    comparison |= {"candidate": facts.verdict.candidate, "active": facts.verdict.active}
+    comparison = asdict(facts.verdict)  # replace, reason, candidate's and active's figures
     if model is None:
         model = TextModel.objects.create(
             version=version,
