@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 
 from audit.roles import Role, RoleAdminMixin, has_role
 from audit.services import actor_for_user
-from scoring.exceptions import RescoreRefused
 from outbox.services import retry_failed
+from scoring.exceptions import RescoreRefused
 from scoring.models import ReviewItem, ScoreRun, ScoringJob, TextModel, TrainingExample
 from scoring.review_display import REVIEW_REASONS, breakdown_layout
 from scoring.selectors import runs_of_attempt
