@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,6 +134,13 @@ class StepScore:
     points: float
     max_points: float
     criteria: tuple[CriterionScore, ...] = ()
+    # The step's JSON bytes as orjson writes them (None where it cannot), written when the step
+    # is built: a remembered keyed step (plan.ScoringMemo) is spliced into many breakdowns.
+    # Derived from the fields above, so a copy made with dataclasses.replace() writes its own.
+    encoded: orjson.Fragment | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "encoded", _orjson_fragment(self.to_dict()))
 
     def to_dict(self) -> dict:
         """The step as breakdown.schema.json shows it."""
@@ -243,11 +251,14 @@ class Breakdown:
         Numbers held by the dataclasses are rounded when they are built; only free-form
         evidence (and the models map) is walked by canonical() here.
         """
+        return self._shape([step.to_dict() for step in self.steps])
+
+    def _shape(self, steps: list) -> dict:
         return {
             "format": BREAKDOWN_FORMAT,
             "engine_version": self.engine_version,
             "assessment": self.assessment,
-            "steps": [step.to_dict() for step in self.steps],
+            "steps": steps,
             "skills": [skill.to_dict() for skill in self.skills],
             "overall": self.overall.to_dict(),
             "models": canonical(self.models),
@@ -255,8 +266,15 @@ class Breakdown:
         }
 
     def canonical_json(self) -> bytes:
-        """Sorted keys, compact separators, UTF-8: identical bytes for identical inputs."""
-        return encode_canonical(self.to_dict())
+        """Sorted keys, compact separators, UTF-8: identical bytes for identical inputs.
+
+        Each step's bytes, written when it was built (StepScore.encoded), are spliced in as they
+        are; a breakdown with a step orjson could not write is encoded whole.
+        """
+        fragments = [step.encoded for step in self.steps]
+        if None in fragments:
+            return encode_canonical(self.to_dict())
+        return encode_canonical(self._shape(fragments), plain=self.to_dict)
 
     @property
     def sha256(self) -> str:
@@ -277,20 +295,34 @@ def _repr_mismatch(encoded: bytes) -> bool:
     return b"0.0000" in encoded or b"0e-" in encoded.translate(_DIGITS_AS_ZERO)
 
 
-def encode_canonical(data: Any) -> bytes:
+def _orjson_bytes(data: Any) -> bytes | None:
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return None
+
+
+def _orjson_fragment(data: Any) -> orjson.Fragment | None:
+    encoded = _orjson_bytes(data)
+    return None if encoded is None else orjson.Fragment(encoded)
+
+
+def encode_canonical(data: Any, plain: Callable[[], Any] | None = None) -> bytes:
     """``data`` (as canonical() returns it) as the breakdown's canonical JSON bytes.
 
     The bytes are those of ``json.dumps(sort_keys=True, separators=(",", ":"),
     ensure_ascii=False)``, which define the format. orjson writes the same bytes several times
     faster for everything but the cases it is handed back for: tiny floats (above), integers
-    beyond 64 bits, non-string keys, lone surrogates and very deep nesting.
+    beyond 64 bits, non-string keys, lone surrogates and very deep nesting. When ``data``
+    holds orjson fragments, ``plain`` gives the same value without them for that fallback.
     """
-    try:
-        fast = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # orjson.JSONEncodeError is a TypeError
-        fast = None
+    fast = _orjson_bytes(data)
     if fast is not None and not _repr_mismatch(fast):
         return fast
     return json.dumps(
-        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        data if plain is None else plain(),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
     ).encode("utf-8", "replace")  # content strings with lone surrogates cannot fail
