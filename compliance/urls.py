@@ -46,6 +46,11 @@ urlpatterns = [
         views.public_bias_audit,
         name="public-bias-audit-number",
     ),
+    path(
+        "bias-audit/<slug:slug>/<int:number>/figures.json",
+        views.public_bias_audit_figures,
+        name="public-bias-audit-figures",
+    ),
     path("a/<str:token>/my-data.json", views.my_data, name="my-data"),
     path("a/<str:token>/self-identify", views.self_identify, name="self-identify"),
     path("a/<str:token>/erase", views.erase, name="erase"),

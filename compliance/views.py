@@ -279,6 +279,19 @@ def published_audits(request, slug: str):
 
 
 @require_GET
+def public_bias_audit_figures(request, slug: str, number: int):
+    """A published audit's figures as JSON: their canonical JSON's sha256 is the fingerprint
+    its page shows (audit.canonical), so anyone can check what was published."""
+    try:
+        audit = selectors.published_audit(selectors.assessment_by_slug(slug), number)
+    except (UnknownAssessment, UnknownPublishedAudit) as error:
+        raise Http404(str(error)) from error
+    response = JsonResponse(audit.document, json_dumps_params={"indent": 2, "sort_keys": True})
+    response["Content-Disposition"] = f'inline; filename="bias-audit-{slug}-{number}.json"'
+    return response
+
+
+@require_GET
 def public_bias_audit(request, slug: str, number: int | None = None):
     """The public summary of a published bias audit (the latest, or one by number): no login,
     no personal data, exactly the numbers that were published."""

@@ -110,6 +110,17 @@ def test_public_page_needs_no_login_and_shows_exactly_the_published_numbers(
     assert "Bulk Candidate" not in html
 
 
+def test_the_published_figures_are_public_json_matching_the_fingerprint(client, assessment):
+    audit = _publish(assessment)
+    page = client.get(reverse("compliance:public-bias-audit", args=[assessment.slug]))
+    url = reverse("compliance:public-bias-audit-figures", args=[assessment.slug, audit.number])
+    assert url in page.content.decode()
+    figures = client.get(url).json()
+    assert figures == audit.document
+    assert json_sha256(figures) == audit.document_sha256
+    assert client.get(url.replace("/1/", "/9/")).status_code == 404
+
+
 def test_public_page_suppresses_small_cells(client, assessment):
     audit = _publish(assessment)
     race = audit.document["dimensions"]["race_ethnicity"]["selection"]["categories"]
