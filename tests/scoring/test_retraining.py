@@ -4,6 +4,7 @@ a worse model is stored but not activated; activation, pinning and rollback are 
 import json
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -170,3 +171,17 @@ def test_the_model_page_shows_the_comparison(active_model, client):
     assert page.status_code == 200
     assert "Compared with the model active when it was trained" in text
     assert "Verdict: replace" in text and "no active model" in text
+
+
+@pytest.mark.django_db
+def test_the_command_retrains_one_criterion_on_demand(capsys):
+    version = publish_demo(SLUG)
+    call_command("train_text_models", "--assessment", SLUG, "--criterion", KEY)
+    out = capsys.readouterr().out
+    assert f"{version} {KEY}: trained" in out
+    assert list(TextModel.objects.values_list("criterion_key", flat=True)) == [KEY]
+    assert _events(Action.MODEL_TRAINED)[0]["criterion"] == KEY
+    with pytest.raises(CommandError, match="needs --assessment"):
+        call_command("train_text_models", "--criterion", KEY)
+    with pytest.raises(CommandError, match="has a criterion 'nope/nope'"):
+        call_command("train_text_models", "--assessment", SLUG, "--criterion", "nope/nope")
