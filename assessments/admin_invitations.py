@@ -22,7 +22,11 @@ from assessments.emails import candidate_link
 from assessments.exceptions import InvalidAnswer
 from assessments.forms import CsvInviteForm, DecideAccommodationForm, InviteForm
 from assessments.models import AccommodationRequest, Attempt, Invitation, InvitationImport
-from assessments.selectors import access_invitation_import, import_progress
+from assessments.selectors import (
+    access_invitation_import,
+    import_progress,
+    recent_invitation_imports,
+)
 from audit.roles import RoleAdminMixin
 
 _BaseInvitationAdmin = authoring_admin.InvitationAdmin
@@ -75,6 +79,9 @@ class InvitationAdmin(_BaseInvitationAdmin):
             return Attempt.State(invitation.latest_state).label
         if invitation.expires_at <= timezone.now():
             return "Expired"
+        opens = selectors.notice_period_running(invitation)
+        if opens:
+            return f"Notice period: opens {opens:%d %b %Y}"
         return "Sent" if invitation.sent_at else "Not sent"
 
     def get_urls(self):
@@ -170,7 +177,12 @@ class InvitationAdmin(_BaseInvitationAdmin):
                 form.add_error("file", str(error))
             else:
                 return redirect("admin:assessments_invitation_import_progress", job.pk)
-        context = self._context(request, "Invite candidates from a CSV file", form=form)
+        context = self._context(
+            request,
+            "Invite candidates from a CSV file",
+            form=form,
+            imports=recent_invitation_imports(request.user),
+        )
         return TemplateResponse(request, "admin/assessments/invitation/import_csv.html", context)
 
     def _import_for(self, request, import_id: int) -> InvitationImport:

@@ -167,6 +167,16 @@ def import_progress(job: InvitationImport) -> dict:
     }
 
 
+def recent_invitation_imports(user, limit: int = 10) -> list[InvitationImport]:
+    """The imports ``user`` started, newest first, for the upload page to lead back to."""
+    return list(
+        InvitationImport.objects.filter(created_by=user)
+        .select_related("version__assessment")
+        .defer("rows")
+        .order_by("-created_at")[:limit]
+    )
+
+
 def access_invitation_import(user, import_id: int) -> InvitationImport | None:
     """An invitation import, for the recruiter who started it or who recruits for its
     assessment; None for everybody else (who must not learn it exists)."""

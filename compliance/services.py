@@ -634,6 +634,8 @@ def erase_candidate(
     still_used = Invitation.objects.filter(candidate_email__iexact=email).exclude(pk=invitation.pk)
     if not still_used.exists():
         learner_record = credential_services.erase_learner_record(email)["record"]
+    # The emails sent to the address (invitation, decisions, links) are personal data too.
+    emails_erased = outbox_services.erase_emails_to(email, pending_too=not still_used.exists())
     event = record_event(
         Action.DATA_ERASED,
         actor=actor or f"candidate:invitation:{invitation.public_id}",
@@ -648,6 +650,7 @@ def erase_candidate(
             "training_examples_erased": scoring["training_examples_erased"],
             "decision_notes_erased": decision_notes,
             "learner_record_erased": learner_record,
+            "emails_erased": emails_erased,
             "accommodation_requests_erased": erased["accommodation_requests"],
             "data_requests_erased": data_requests_erased,
         },

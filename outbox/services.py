@@ -7,6 +7,7 @@ transaction); what every kind shares lives here once.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 
@@ -208,3 +209,16 @@ def send_email(email_id: int) -> bool:
         email.save(update_fields=["body_text", "body_html"])
         mark_done(email)
     return True
+
+
+def erase_emails_to(address: str, *, pending_too: bool) -> int:
+    """Delete the emails to an address (for a candidate's erasure); returns how many.
+
+    Sent and failed ones always go; pending ones only with ``pending_too``, as another
+    invitation to the same address may still be waiting for its email.
+    """
+    # The JSON text of the list holds the address as a quoted string: a whole-address match.
+    emails = Email.objects.filter(to__icontains=json.dumps(address))
+    if not pending_too:
+        emails = emails.exclude(state=OutboxJob.State.PENDING)
+    return emails.delete()[0]

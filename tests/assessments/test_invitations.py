@@ -308,6 +308,8 @@ def test_recruiter_uploads_a_csv_and_sees_bad_rows_by_line(client):
     assert "invitation-import.js" not in page  # nothing left to follow
     assert Invitation.objects.count() == 3
     assert not Email.objects.exists()  # "send now" was left unticked
+    upload_page = client.get(reverse("admin:assessments_invitation_import_csv")).content.decode()
+    assert f'href="{progress_url}">people.csv</a>' in upload_page  # the way back to it
 
 
 @pytest.mark.django_db
