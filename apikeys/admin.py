@@ -23,7 +23,7 @@ class ApiKeyCreationForm(forms.ModelForm):
 
     class Meta:
         model = ApiKey
-        fields = ["name", "owner", "scopes"]
+        fields = ["name", "owner", "scopes", "rate_per_minute"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
