@@ -23,9 +23,9 @@ from scoring.engine.concepts import ConceptSet, compile_concepts
 from scoring.engine.keyed import KEYED_METHODS, CompiledItem, compile_item
 from scoring.engine.rubric import TEXT_ITEM_TYPES, Rubric, number, rubric_of
 
-# Step scores a compiled version remembers at most (ScoringMemo). One is about 3 KB, so this
-# bounds a version's memo near 30 MB; the distinct answers a cohort gives to a version's keyed
-# steps (options, selections, orders) are far fewer.
+# Step scores a compiled version remembers at most (ScoringMemo). One takes a few kilobytes
+# (its criteria, evidence and JSON bytes), so this bounds a version's memo to a few tens of MB;
+# the distinct answers a cohort gives to a version's keyed steps are far fewer.
 MEMO_LIMIT = 10_000
 
 
