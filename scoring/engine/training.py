@@ -122,17 +122,24 @@ def quadratic_kappa(truth, predicted, n_levels: int) -> float:
     0 when undefined (no rows, or one level only on both sides)."""
     truth = np.asarray(truth, dtype=int)
     predicted = np.asarray(predicted, dtype=int)
-    if not len(truth):
-        return 0.0
-    observed = np.zeros((n_levels, n_levels))
-    np.add.at(observed, (truth, predicted), 1)
-    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / len(truth)
+    return float(_kappas(truth[None, :], predicted[None, :], n_levels)[0])
+
+
+def _kappas(truth: np.ndarray, predicted: np.ndarray, n_levels: int) -> np.ndarray:
+    """Quadratic weighted kappa of each row of two (samples, answers) arrays of levels."""
+    samples, answers = truth.shape
+    if not answers:
+        return np.zeros(samples)
+    cells = truth * n_levels + predicted + np.arange(samples)[:, None] * n_levels**2
+    observed = np.bincount(cells.ravel(), minlength=samples * n_levels**2).astype(float)
+    observed = observed.reshape(samples, n_levels, n_levels)
+    expected = observed.sum(axis=2)[:, :, None] * observed.sum(axis=1)[:, None, :] / answers
     levels = np.arange(n_levels)
     weights = np.subtract.outer(levels, levels) ** 2
-    disagreement_by_chance = float((weights * expected).sum())
-    if not disagreement_by_chance:
-        return 0.0
-    return 1.0 - float((weights * observed).sum()) / disagreement_by_chance
+    by_chance = (weights * expected).sum(axis=(1, 2))
+    disagreement = (weights * observed).sum(axis=(1, 2))
+    defined = by_chance > 0
+    return np.where(defined, 1.0 - disagreement / np.where(defined, by_chance, 1.0), 0.0)
 
 
 # --- features -----------------------------------------------------------------------------------
@@ -331,6 +338,8 @@ def choose_automation(
         if automated.sum() < min_rows:
             break
         truth, predicted = labels[automated], levels[automated]
+        if quadratic_kappa(truth, predicted, n_levels) < target_qwk:
+            continue  # the sample misses the target: its lower bound does too
         if _qwk_lower_bound(truth, predicted, n_levels, random) >= target_qwk:
             return Automation(
                 target_qwk=target_qwk,
@@ -344,11 +353,8 @@ def choose_automation(
 
 def _qwk_lower_bound(truth: np.ndarray, predicted: np.ndarray, n_levels: int, random) -> float:
     """The AUTOMATION_QUANTILE quantile of QWK over BOOTSTRAP_SAMPLES resamples of the rows."""
-    if quadratic_kappa(truth, predicted, n_levels) < 0:
-        return -1.0
     rows = random.integers(0, len(truth), size=(BOOTSTRAP_SAMPLES, len(truth)))
-    samples = [quadratic_kappa(truth[sample], predicted[sample], n_levels) for sample in rows]
-    return float(np.quantile(samples, AUTOMATION_QUANTILE))
+    return float(np.quantile(_kappas(truth[rows], predicted[rows], n_levels), AUTOMATION_QUANTILE))
 
 
 def descriptors_of(criterion: dict) -> list[str]:
