@@ -22,7 +22,9 @@ first on PYTHONPATH; "after" is the engine of the working tree. Both in the same
 3. The --simulate-review learning curve (scoring.evaluation.simulate_review, as
    ``manage.py evaluate_text_scoring --simulate-review``): beetle as one question set, 40
    starting exemplars, batches of 20 reviewed answers, up to 200 reviews, figures on the beetle
-   unseen-answers test set.
+   unseen-answers test set; then per question (each its own criterion, the only way one
+   criterion is used in production): the beetle questions with at least 120 answers, 40 of
+   them held out, 40 starting exemplars, batches of 10 until the pool is used up.
 
 Each section ends with a RESULT line.
 """
@@ -232,25 +234,60 @@ def learning_curve(archive, start: int, batch: int, reviews: int) -> list[dict]:
     return steps
 
 
+def question_curves(archive, start: int, batch: int, held_out: int, smallest: int) -> list[dict]:
+    """The learning curve per question, each question its own criterion: every beetle question
+    with at least ``smallest`` answers (training and unseen-answers test files together); a
+    seeded ``held_out`` of them is the test set, the rest the review pool. Pooled per step."""
+    from scoring.engine.textmodel import DEFAULT_MIN_EXEMPLARS, DEFAULT_TARGET_QWK
+    from scoring.evaluation import Setup, simulate_review
+
+    train = read_questions(archive, "training/3way/beetle/")
+    test = read_questions(archive, "test/3way/beetle/test-unseen-answers/")
+    by_step: dict[int, list[dict]] = {}
+    for qid in sorted(train):
+        rows = train[qid]["answers"] + test.get(qid, {"answers": []})["answers"]
+        if len(rows) < smallest:
+            continue
+        order = np.random.default_rng(0).permutation(len(rows))
+        held = [rows[i] for i in order[:held_out]]
+        pool = [rows[i] for i in order[held_out:]]
+        setup = Setup(
+            n_levels=3,
+            target_qwk=DEFAULT_TARGET_QWK,
+            min_exemplars=DEFAULT_MIN_EXEMPLARS,
+            descriptors=("", "", *train[qid]["references"][:1]),
+        )
+        steps = []
+        simulate_review(
+            pool, held, setup, start=start, batch=batch, max_reviews=len(pool), report=steps.append
+        )
+        for index, step in enumerate(steps):
+            by_step.setdefault(index, []).append(step)
+    curve = []
+    for index, steps in sorted(by_step.items()):
+        automated = sum(step["coverage"] * step["n_test"] for step in steps)
+        agreeing = [s for s in steps if s["qwk_auto"] is not None]
+        point = {
+            "step": index,
+            "questions": len(steps),
+            "reviews": round(float(np.mean([s["reviews"] for s in steps])), 1),
+            "models_used": sum(s["model_used"] for s in steps),
+            "coverage": round(automated / sum(s["n_test"] for s in steps), 3),
+            "mean_qwk_auto": round(float(np.mean([s["qwk_auto"] for s in agreeing])), 3)
+            if agreeing
+            else None,
+        }
+        curve.append(point)
+        print(f"    {point}", flush=True)
+    return curve
+
+
 def _shown(value) -> str:
     return "  -  " if value is None else f"{value:.3f}"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--zip", type=Path, default=DEFAULT_ZIP)
-    parser.add_argument("--before", default=DEFAULT_BEFORE, help="git revision of 'before'")
-    parser.add_argument("--jobs", type=int, default=2, help="processes for per-question models")
-    parser.add_argument("--engine-only", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    warnings.filterwarnings("ignore")
-    if args.engine_only:  # the before engine's half, run by before_figures()
-        print(json.dumps(engine_figures(args.zip, args.jobs)))
-        return
-    if not args.zip.exists():
-        sys.exit(f"SemEval zip not found at {args.zip}")
-    started = time.monotonic()
-    print(f"== SemEval-2013 Task 7, 3-way ({args.zip}) ==")
+def comparisons(args) -> None:
+    """Sections 1 and 2: before and after."""
     print(f"-- unseen answers: before = engine at {args.before}, after = working tree")
     before = before_figures(args.before, args.zip, args.jobs)
     after = engine_figures(args.zip, args.jobs)
@@ -266,12 +303,38 @@ def main() -> None:
             }
             for corpus in CORPORA
         }
-        for corpus, figures in questions.items():
-            print(f"{corpus:<12} before {figures['before']}\n{'':<12} after  {figures['after']}")
-        print(f"RESULT unseen_questions {json.dumps(questions)}")
+    for corpus, figures in questions.items():
+        print(f"{corpus:<12} before {figures['before']}\n{'':<12} after  {figures['after']}")
+    print(f"RESULT unseen_questions {json.dumps(questions)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--zip", type=Path, default=DEFAULT_ZIP)
+    parser.add_argument("--before", default=DEFAULT_BEFORE, help="git revision of 'before'")
+    parser.add_argument("--jobs", type=int, default=2, help="processes for per-question models")
+    parser.add_argument("--engine-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--curves-only", action="store_true", help="only the learning curves (section 3)"
+    )
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    if args.engine_only:  # the before engine's half, run by before_figures()
+        print(json.dumps(engine_figures(args.zip, args.jobs)))
+        return
+    if not args.zip.exists():
+        sys.exit(f"SemEval zip not found at {args.zip}")
+    started = time.monotonic()
+    print(f"== SemEval-2013 Task 7, 3-way ({args.zip}) ==")
+    if not args.curves_only:
+        comparisons(args)
+    with zipfile.ZipFile(args.zip) as archive:
         print("-- learning curve: beetle as one question set, 40 exemplars, batches of 20")
         curve = learning_curve(archive, start=40, batch=20, reviews=200)
-    print(f"RESULT learning_curve {json.dumps(curve[-1])}")
+        print(f"RESULT learning_curve {json.dumps(curve[-1])}")
+        print("-- learning curve per question: beetle questions with >= 120 answers, 40 held out")
+        per_question = question_curves(archive, start=40, batch=10, held_out=40, smallest=120)
+        print(f"RESULT learning_curve_per_question {json.dumps(per_question[-1])}")
     print(f"\n{time.monotonic() - started:.0f}s with {args.jobs} processes")
 
 

@@ -270,7 +270,7 @@ def simulate_review(
             verdict = engine.decide_replacement(candidate, active, fresh, setup.min_exemplars)
             if verdict.replace:
                 active, replaced, fresh = candidate.model, True, []
-        figures = _curve_step(active, test_rows, setup)
+        figures = _curve_step(active, candidate and candidate.model, test_rows, setup)
         step = {
             "reviews": reviews,
             "n_train": len(labelled),
@@ -313,15 +313,16 @@ def _routed_to_review(active, pool: Labelled, remaining: list[int], setup: Setup
     ]
 
 
-def _curve_step(active, test_rows: Labelled, setup: Setup) -> dict:
+def _curve_step(active, latest, test_rows: Labelled, setup: Setup) -> dict:
+    """Production's figures with the active model; ``qwk`` is the latest trained model's (used
+    or not), as in evaluate()."""
     texts = [text for text, _ in test_rows]
     labels = [level for _, level in test_rows]
     decisions = production_decisions(active, texts, setup.n_levels, setup.descriptors)
     qwk = None
-    if active is not None:
-        qwk = round(
-            quadratic_kappa(labels, [active.predict(t).level for t in texts], setup.n_levels), 4
-        )
+    if latest is not None:
+        predicted = [latest.predict(text).level for text in texts]
+        qwk = round(quadratic_kappa(labels, predicted, setup.n_levels), 4)
     return {
         "n_test": len(test_rows),
         "qwk": qwk,

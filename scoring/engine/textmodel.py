@@ -30,7 +30,6 @@ import hashlib
 import json
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -89,6 +88,11 @@ def char_ngrams(text: str) -> list[str]:
                 break
             grams.extend(padded[i : i + n] for i in range(size - n + 1))
     return grams
+
+
+# 1 + ln(count) for every count an answer of HARD_MAX_LENGTH characters can produce (math.log,
+# as the artifacts of format @1 were scored with).
+_SUBLINEAR_TF = np.array([0.0] + [1.0 + math.log(count) for count in range(1, 2 * HARD_MAX_LENGTH)])
 
 
 def dense_features(
@@ -180,15 +184,23 @@ class TextClassifier:
     training_set_sha256: str
     metadata: dict = field(default_factory=dict)
     dense: DenseBlock | None = None  # None: a format @1 artifact (n-grams only)
-    _ids: dict = field(init=False, repr=False)  # n-gram -> feature id (characters after words)
+    # n-gram -> feature id; character ids come after the word ids, so both blocks index one
+    # array of idf and one of weights.
+    _word_ids: dict = field(init=False, repr=False)
+    _char_ids: dict = field(init=False, repr=False)
+    _idf: np.ndarray = field(init=False, repr=False)
+    _coef: np.ndarray = field(init=False, repr=False)
     _names: tuple = field(init=False, repr=False)  # by feature id, as evidence shows them
 
     def __post_init__(self) -> None:
         _check_shape(self)
         n_words = len(self.word_terms)
-        ids = {("w", term): i for i, term in enumerate(self.word_terms)}
-        ids.update({("c", term): n_words + i for i, term in enumerate(self.char_terms)})
-        object.__setattr__(self, "_ids", ids)
+        words = {term: i for i, term in enumerate(self.word_terms)}
+        object.__setattr__(self, "_word_ids", words)
+        chars = {term: n_words + i for i, term in enumerate(self.char_terms)}
+        object.__setattr__(self, "_char_ids", chars)
+        object.__setattr__(self, "_idf", np.array(self.word_idf + self.char_idf, dtype=float))
+        object.__setattr__(self, "_coef", np.array(self.coef, dtype=float))
         names = self.word_terms + tuple(f"[{term}]" for term in self.char_terms)
         object.__setattr__(self, "_names", names)
 
@@ -289,16 +301,12 @@ class TextClassifier:
         """The answer's distinct n-gram feature ids, ascending (words, then characters), and
         their contributions x_j * w_j: sublinear tf-idf, l2-normalised within each block."""
         prepared = _prepare(text)
-        counts = Counter(("w", gram) for gram in word_ngrams(prepared))
-        counts.update(("c", gram) for gram in char_ngrams(prepared))
-        found = sorted(
-            (self._ids[gram], count) for gram, count in counts.items() if gram in self._ids
-        )
-        ids = np.array([feature for feature, _ in found], dtype=np.int64)
-        values = np.array(
-            [(1.0 + math.log(count)) * self._idf(feature) for feature, count in found]
-        )
-        weights = np.array([self.coef[feature] for feature in ids.tolist()])
+        found = [self._word_ids[gram] for gram in word_ngrams(prepared) if gram in self._word_ids]
+        found += [self._char_ids[gram] for gram in char_ngrams(prepared) if gram in self._char_ids]
+        counts = np.bincount(np.array(found, dtype=np.int64))
+        ids = np.flatnonzero(counts)
+        values = _SUBLINEAR_TF[counts[ids]] * self._idf[ids]
+        weights = self._coef[ids]
         split = int(np.searchsorted(ids, len(self.word_terms)))
         for block in (slice(split), slice(split, None)):
             # fsum is exactly rounded, so the result does not depend on summation order or SIMD.
@@ -306,10 +314,6 @@ class TextClassifier:
             if norm:
                 values[block] /= norm
         return ids, values * weights
-
-    def _idf(self, feature: int) -> float:
-        n_words = len(self.word_terms)
-        return self.word_idf[feature] if feature < n_words else self.char_idf[feature - n_words]
 
     def dense_score(self, text: str) -> float:
         """The meaning block's share of the linear score (0 for an @1 artifact)."""
