@@ -98,9 +98,12 @@ def write_zip(header: dict[str, Any], parts: list[Part]) -> bytes:
         ],
     }
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w") as archive:
         for part in [*parts, _json_part("manifest.json", manifest, len(parts), "This list.")]:
-            archive.writestr(zipfile.ZipInfo(part.name, date_time=_ZIP_TIME), part.content)
+            entry = zipfile.ZipInfo(part.name, date_time=_ZIP_TIME)
+            # A ZipInfo carries its own compression (the archive's default is not applied).
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, part.content)
     return buffer.getvalue()
 
 

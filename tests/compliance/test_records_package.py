@@ -76,6 +76,7 @@ def _build(**scope) -> RecordsPackage:
 
 def _files(package: RecordsPackage) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(bytes(package.content))) as archive:
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_DEFLATED}
         return {name: archive.read(name) for name in archive.namelist()}
 
 
