@@ -205,3 +205,10 @@ def test_the_recruiters_pages_show_when_to_decide_by_and_what_is_overdue(
     services.decide_accommodation(late, grant=True, notify=False, user=recruiter)
     listing = client.get(reverse("admin:assessments_accommodationrequest_changelist"))
     assert "(overdue)" not in listing.content.decode()
+
+
+def test_the_invitation_list_shows_when_a_notice_period_ends(client, nyc_version, recruiter):
+    invitation, _ = invitation_for(nyc_version)
+    client.force_login(recruiter)
+    page = client.get(reverse("admin:assessments_invitation_changelist")).content.decode()
+    assert f"Notice period: opens {invitation.available_from:%d %b %Y}" in page
