@@ -787,6 +787,7 @@ def _sorted_keys(value: Any) -> Any:
         return [_sorted_keys(item) for item in value]
     return value
 
+
 def _date_or_none(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
