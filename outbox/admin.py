@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 
 from audit.roles import RoleAdminMixin
+from audit.services import actor_for_user
 from outbox import services
 from outbox.models import Email, OutboxJob
 
@@ -52,5 +53,5 @@ class EmailAdmin(RoleAdminMixin, admin.ModelAdmin):
     def retry_emails(self, request, queryset):
         failed = queryset.filter(state=OutboxJob.State.FAILED)
         for email in failed:
-            services.retry_failed(email, requested_by=f"user:{request.user.pk}")
+            services.retry_failed(email, requested_by=actor_for_user(request.user))
         messages.success(request, f"{len(failed)} email(s) queued again.")
