@@ -194,7 +194,7 @@ def latencies(attempt_ids: list[int]) -> tuple[list[float], float, float]:
 
 def __getattr__(name: str):
     """``celery -A bench_pipeline:scoring_only_app``: the project's Celery app, with the
-    credentials app's after-scoring hook (a ``sweep_issuance`` message per scored attempt)
+    credentials app's after-scoring hook (a ``request_issuance_for_run`` message per scored run)
     unhooked in each pool process, so only scoring runs on the benchmark's workers."""
     if name != "scoring_only_app":
         raise AttributeError(name)
@@ -206,9 +206,7 @@ def __getattr__(name: str):
     def _unhook(**kwargs) -> None:
         from credentials import tasks as credential_tasks
 
-        hook = getattr(credential_tasks, "_sweep_after_scoring", None)
-        if hook is not None:
-            task_success.disconnect(hook)
+        task_success.disconnect(credential_tasks._request_issuance_after_scoring)
 
     return app
 
