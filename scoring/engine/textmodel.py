@@ -55,6 +55,7 @@ _TEMPERATURES = tuple(round(10 ** (exponent / 20), 6) for exponent in range(-20,
 AUTOMATION_KEYS = ("target_qwk", "auto_threshold", "cv_coverage", "cv_qwk_auto", "cv_exact_auto")
 
 _WORD = re.compile(r"\w+")
+TOKEN_MEMO_SIZE = 16384
 
 
 class ArtifactError(ValueError):
@@ -188,6 +189,11 @@ class TextClassifier:
     # array of idf and one of weights.
     _word_ids: dict = field(init=False, repr=False)
     _char_ids: dict = field(init=False, repr=False)
+    # Whitespace token -> (its words, the ids of its word unigrams and character n-grams): a
+    # token's n-grams never change and answers to one question share most tokens. Reading an
+    # answer is about a third of scoring an attempt with two model-scored steps, and this
+    # memo halves it (docs/benchmarks.md); the result is the same either way.
+    _memo: dict = field(init=False, repr=False, default_factory=dict)
     _idf: np.ndarray = field(init=False, repr=False)
     _coef: np.ndarray = field(init=False, repr=False)
     _names: tuple = field(init=False, repr=False)  # by feature id, as evidence shows them
@@ -300,9 +306,15 @@ class TextClassifier:
     def contributions(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The answer's distinct n-gram feature ids, ascending (words, then characters), and
         their contributions x_j * w_j: sublinear tf-idf, l2-normalised within each block."""
-        prepared = _prepare(text)
-        found = [self._word_ids[gram] for gram in word_ngrams(prepared) if gram in self._word_ids]
-        found += [self._char_ids[gram] for gram in char_ngrams(prepared) if gram in self._char_ids]
+        tokens = [
+            self._memo.get(token) or self._read_token(token) for token in _prepare(text).split()
+        ]
+        # Words never span whitespace, so only the bigrams across tokens are looked up here.
+        words = [word for token_words, _ in tokens for word in token_words]
+        bigrams = map(" ".join, pairwise(words))
+        found = [self._word_ids[gram] for gram in bigrams if gram in self._word_ids]
+        for _, token_ids in tokens:
+            found += token_ids
         counts = np.bincount(np.array(found, dtype=np.int64))
         ids = np.flatnonzero(counts)
         values = _SUBLINEAR_TF[counts[ids]] * self._idf[ids]
@@ -314,6 +326,16 @@ class TextClassifier:
             if norm:
                 values[block] /= norm
         return ids, values * weights
+
+    def _read_token(self, token: str) -> tuple[list[str], list[int]]:
+        """A token's words and the ids of its word unigrams and character n-grams (as
+        word_ngrams and char_ngrams give them), remembered for up to TOKEN_MEMO_SIZE tokens."""
+        words = _WORD.findall(token)
+        ids = [self._word_ids[word] for word in words if word in self._word_ids]
+        ids += [self._char_ids[gram] for gram in char_ngrams(token) if gram in self._char_ids]
+        if len(self._memo) < TOKEN_MEMO_SIZE:
+            self._memo[token] = (words, ids)
+        return words, ids
 
     def dense_score(self, text: str) -> float:
         """The meaning block's share of the linear score (0 for an @1 artifact)."""

@@ -391,3 +391,27 @@ def test_spelling_mangled_english_is_still_english_and_not_sent_to_level_0(text,
         assert criterion.evidence["guards"]["flags"] == [], criterion.evidence["guards"]
         assert "foreign_language" not in criterion.review_reasons
     assert _reply(text, {"reply/quality": trained.model}).level.index >= 1
+
+
+def test_remembered_tokens_give_exactly_the_analyzer_ngrams(trained):
+    from scoring.engine.textmodel import _prepare, char_ngrams, word_ngrams
+
+    model = TextClassifier.from_bytes(trained.model.to_bytes())
+    index = {term: i for i, term in enumerate(model.word_terms)}
+    index |= {("c", term): len(model.word_terms) + i for i, term in enumerate(model.char_terms)}
+    for text in [
+        HONEST_STRONG_REPLY,
+        "a ab abc  abcd\tabcde Zoë €45 — ok",
+        "",
+        "日本語 text",
+        "sorry " * 50,
+        "e-mail, re-opened ch_02:refund (twice) twice",
+    ]:
+        prepared = _prepare(text)
+        grams = [index[g] for g in word_ngrams(prepared) if g in index]
+        grams += [index[("c", g)] for g in char_ngrams(prepared) if ("c", g) in index]
+        for _ in range(2):  # read, then remembered
+            assert model.contributions(text)[0].tolist() == sorted(set(grams))
+    cold = TextClassifier.from_bytes(trained.model.to_bytes())
+    for text, _ in labelled_replies(3):
+        assert cold.predict(text) == model.predict(text)
