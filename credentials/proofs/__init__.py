@@ -7,14 +7,6 @@
 - `status_list`: Bitstring Status List v1.0 bitstrings.
 """
 
-from .rdfc import (
-    DEFAULT_LIMITS,
-    VERIFY_LIMITS,
-    Limits,
-    canonicalize,
-    check_document,
-    parse_document,
-)
 from .eddsa_rdfc_2022 import (
     CRYPTOSUITE,
     PROOF_TYPE,
@@ -54,6 +46,14 @@ from .multikey import (
     public_key_from_multibase,
     public_key_to_multibase,
     resolve_did_key,
+)
+from .rdfc import (
+    DEFAULT_LIMITS,
+    VERIFY_LIMITS,
+    Limits,
+    canonicalize,
+    check_document,
+    parse_document,
 )
 from .status_list import MIN_BITS, StatusBitstring
 

@@ -16,6 +16,8 @@ from typing import Any, Literal
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from .errors import InvalidDocumentError, KeyResolutionError, ProofError, UnsafeDocumentError
+from .multikey import multibase_decode, multibase_encode
 from .rdfc import (
     DEFAULT_LIMITS,
     VERIFY_LIMITS,
@@ -24,8 +26,6 @@ from .rdfc import (
     check_document,
     parse_document,
 )
-from .errors import InvalidDocumentError, KeyResolutionError, ProofError, UnsafeDocumentError
-from .multikey import multibase_decode, multibase_encode
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import errors
-from .rdfc import Limits, canonicalize_all
 from .errors import CanonicalizationTimeout, ProofError, ResourceLimitExceeded
+from .rdfc import Limits, canonicalize_all
 
 KILL_GRACE_SECONDS = 0.25
 """The child stops itself at the budget; it is killed only if that fails by this margin."""
