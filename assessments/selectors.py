@@ -1,7 +1,7 @@
 """Reads of the assessments domain that several callers need, each behind one access check."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 import flow
@@ -264,14 +264,21 @@ def automation_paused(assessment_id: int) -> bool:
     ).exists()
 
 
-def alternative_process_granted(invitation_id: int) -> bool:
-    """Whether the candidate was granted an alternative process: people score their answers,
-    not the automated tool (as while automation is paused)."""
-    return AccommodationRequest.objects.filter(
-        invitation_id=invitation_id,
+def people_decide_everything(assessment_id: int, invitation_id: int) -> bool:
+    """Whether every criterion of this invitation's answers goes to a person: the assessment's
+    automation is paused (human oversight), or the candidate was granted an alternative
+    process (no automated scoring). One statement: the scoring job asks it every time."""
+    paused = AutomationPause.objects.filter(assessment_id=assessment_id, resumed_at__isnull=True)
+    alternative = AccommodationRequest.objects.filter(
+        invitation_id=OuterRef("pk"),
         kind=AccommodationRequest.Kind.ALTERNATIVE_PROCESS,
         state=AccommodationRequest.State.GRANTED,
-    ).exists()
+    )
+    return (
+        Invitation.objects.filter(pk=invitation_id)
+        .filter(Exists(paused) | Exists(alternative))
+        .exists()
+    )
 
 
 def paused_assessment_ids() -> QuerySet:

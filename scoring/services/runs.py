@@ -9,7 +9,7 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assessments.selectors import alternative_process_granted, automation_paused
+from assessments.selectors import people_decide_everything
 from audit.canonical import canonical_json
 from audit.services import Action, record_event
 from scoring import events
@@ -127,9 +127,7 @@ def _run_locked_job(job_id: int, clock: _Clock) -> ScoreRun | None:
     overrides = current_overrides(attempt) if previous_id is not None else {}
     # People decide every criterion while the assessment's automation is paused (human
     # oversight) and for a candidate granted an alternative process (no automated scoring).
-    human_review = automation_paused(version.assessment_id) or alternative_process_granted(
-        attempt.invitation_id
-    )
+    human_review = people_decide_everything(version.assessment_id, attempt.invitation_id)
     clock.lap("load")
     breakdown = compute_breakdown(
         content,

@@ -93,9 +93,10 @@ def test_scoring_and_candidate_pages_share_one_cache():
 
 
 def test_a_scoring_job_takes_thirteen_statements_and_never_reads_the_document():
-    """Job, attempt lock, snapshots, answers, active models, current run, whether automation
-    is paused; the answers' snapshot, the run, its review item, the job done, the audit event;
-    the webhook subscriptions to attempt.scored (none here). No chain lock."""
+    """Job, attempt lock, snapshots, answers, active models, current run, whether people decide
+    everything (automation paused, or an alternative process); the answers' snapshot, the run,
+    its review item, the job done, the audit event; the webhook subscriptions to attempt.scored
+    (none here). No chain lock."""
     attempt = take_small()  # through the services, as the candidate pages do
     job = ScoringJob.objects.get(attempt=attempt)
     with CaptureQueriesContext(connection) as context:
