@@ -17,6 +17,7 @@ EXPECTED_QUEUES = {
     "results.tasks.send_results_digests": "email",
     "webhooks.tasks.deliver_webhook": "webhooks",
     "scoring.tasks.train_text_models": "reports",
+    "scoring.tasks.retrain_text_model": "reports",
     "assessments.tasks.import_invitations": "reports",
     "compliance.tasks.build_records_package": "reports",
     "outbox.tasks.sweep_outboxes": "maintenance",
