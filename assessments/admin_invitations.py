@@ -195,7 +195,7 @@ class InvitationAdmin(_BaseInvitationAdmin):
         return job
 
     def import_progress_view(self, request, import_id: int):
-        """How far an import is, refreshed by static/js/invitation-import.js; then every row
+        """How far an import is, refreshed by static/js/job-progress.js; then every row
         that could not be invited, by line."""
         job = self._import_for(request, import_id)
         context = self._context(

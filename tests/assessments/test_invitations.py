@@ -297,7 +297,7 @@ def test_recruiter_uploads_a_csv_and_sees_bad_rows_by_line(client):
     assert not Invitation.objects.exists()  # the worker invites them, not the request
     page = client.get(progress_url).content.decode()
     assert 'data-field="processed">0</span> of <span data-field="total">3<' in page
-    assert 'value="0"' in page and "invitation-import.js" in page
+    assert 'value="0"' in page and "job-progress.js" in page
     status = client.get(reverse("admin:assessments_invitation_import_status", args=[job.pk])).json()
     assert (status["state"], status["total"], status["processed"]) == ("pending", 3, 0)
 
@@ -305,7 +305,7 @@ def test_recruiter_uploads_a_csv_and_sees_bad_rows_by_line(client):
     page = client.get(progress_url).content.decode()
     assert "Done: 3 candidates invited" in page and 'value="100"' in page
     assert "<td>4</td><td>&#x27;not-an-email&#x27; is not a valid email address</td>" in page
-    assert "invitation-import.js" not in page  # nothing left to follow
+    assert "job-progress.js" not in page  # nothing left to follow
     assert Invitation.objects.count() == 3
     assert not Email.objects.exists()  # "send now" was left unticked
     upload_page = client.get(reverse("admin:assessments_invitation_import_csv")).content.decode()
