@@ -53,8 +53,10 @@ def _replay(stored: IdempotentRequest, fingerprint: str) -> Response:
 
 
 def _claim(api_key, key: str, fingerprint: str) -> tuple[IdempotentRequest, bool]:
+    # The key's responses older than KEPT_FOR go first: this one may be used again, and the
+    # table keeps a day of each key's POSTs, no more.
     IdempotentRequest.objects.filter(
-        api_key=api_key, key=key, created_at__lt=timezone.now() - KEPT_FOR
+        api_key=api_key, created_at__lt=timezone.now() - KEPT_FOR
     ).delete()
     try:
         with transaction.atomic():

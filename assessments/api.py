@@ -249,6 +249,30 @@ _INVITATION_EXAMPLE = OpenApiExample(
 )
 
 
+_CREATED_INVITATION_EXAMPLE = OpenApiExample(
+    "Invited with its link",
+    description="The link is in this answer only: only its hash is stored.",
+    response_only=True,
+    status_codes=["201"],
+    value={
+        "id": "0b7e5c1a-9f3d-4c2b-8a1e-2d3c4b5a6978",
+        "assessment": "support-escalation",
+        "version": 3,
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "external_id": "greenhouse-application-4711",
+        "status": "pending",
+        "created_at": "2026-12-03T08:00:00Z",
+        "expires_at": "2026-12-17T08:00:00Z",
+        "available_from": None,
+        "sent_at": None,
+        "cancelled_at": None,
+        "attempts": [],
+        "invitation_url": "https://skillproof.example.com/a/Vq3n2u7p-Xh0d1r8YkqB5sLw9zT4cE6f/",
+    },
+)
+
+
 class InvitationList(IntegrationView):
     is_list = True
     required_scope = Scope.INVITE
@@ -275,7 +299,7 @@ class InvitationList(IntegrationView):
         request=InvitationRequestSerializer,
         responses={201: CreatedInvitationSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
-        examples=[_INVITATION_EXAMPLE],
+        examples=[_INVITATION_EXAMPLE, _CREATED_INVITATION_EXAMPLE],
     )
     @idempotent
     def post(self, request):

@@ -6,7 +6,12 @@ those they own or share, Compliance every one. Nothing here returns an answer's 
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -30,6 +35,38 @@ class DecisionSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField()
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A scored attempt with a decision",
+            response_only=True,
+            value={
+                "id": "6f1c1e8e-2d0b-4a53-9a7e-1b2c3d4e5f60",
+                "invitation": "0b7e5c1a-9f3d-4c2b-8a1e-2d3c4b5a6978",
+                "external_id": "greenhouse-application-4711",
+                "assessment": "support-escalation",
+                "version": 3,
+                "status": "scored",
+                "started_at": "2026-12-03T09:00:00Z",
+                "deadline": "2026-12-03T09:45:00Z",
+                "submitted_at": "2026-12-03T09:31:12Z",
+                "auto_submitted": False,
+                "scored_at": "2026-12-03T09:31:14Z",
+                "overall_score": 78.5,
+                "passed": True,
+                "waiting_for_review": False,
+                "skills": [
+                    {"skill": "de-escalation", "score": 82.0, "band": "Strong"},
+                    {"skill": "written-communication", "score": 75.0, "band": "Solid"},
+                ],
+                "decision": {"outcome": "advance", "decided_at": "2026-12-03T14:02:00Z"},
+                "report_url": "https://skillproof.example.com/results/support-escalation/"
+                "6f1c1e8e-2d0b-4a53-9a7e-1b2c3d4e5f60/",
+                "updated_at": "2026-12-03T14:02:00Z",
+            },
+        )
+    ]
+)
 class AttemptSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     invitation = serializers.UUIDField(source="invitation.public_id")

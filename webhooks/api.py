@@ -54,6 +54,24 @@ def _saved(call):
         raise ValidationError({error.field or "non_field_errors": [str(error)]}) from error
 
 
+_CREATED_SUBSCRIPTION_EXAMPLE = OpenApiExample(
+    "Subscribed with its secret",
+    description="The signing secret is in this answer only.",
+    response_only=True,
+    status_codes=["201"],
+    value={
+        "id": 7,
+        "url": "https://ats.example.com/hooks/skillproof",
+        "events": ["attempt.scored", "decision.recorded"],
+        "description": "",
+        "active": True,
+        "disabled_reason": "",
+        "created_at": "2026-12-03T08:00:00Z",
+        "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw2H6JXTs1pGU=",
+    },
+)
+
+
 class SubscriptionList(IntegrationView):
     is_list = True
     required_scope = Scope.WEBHOOKS_MANAGE
@@ -78,7 +96,8 @@ class SubscriptionList(IntegrationView):
                     "events": ["attempt.scored", "decision.recorded"],
                 },
                 request_only=True,
-            )
+            ),
+            _CREATED_SUBSCRIPTION_EXAMPLE,
         ],
     )
     @idempotent

@@ -1,8 +1,12 @@
 """Idempotency-Key on every POST: a repeat returns the first response and does nothing more;
 the same key with another request is refused; keys are per API key."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from apikeys.models import IdempotentRequest
 from assessments.models import Invitation
 from tests.api.conftest import client_with, invite, key_for
 
@@ -51,3 +55,12 @@ def test_every_post_honours_the_key(recruiter_api, small_version, path, settings
     first = recruiter_api.post(path, bodies[path], format="json", HTTP_IDEMPOTENCY_KEY="p")
     second = recruiter_api.post(path, bodies[path], format="json", HTTP_IDEMPOTENCY_KEY="p")
     assert first.status_code == 201 and second.json() == first.json()
+
+
+def test_a_key_older_than_a_day_acts_again(recruiter_api, small_version):
+    invite(recruiter_api, HTTP_IDEMPOTENCY_KEY="yesterday")
+    IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    again = invite(recruiter_api, HTTP_IDEMPOTENCY_KEY="yesterday")
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again
+    assert Invitation.objects.count() == 2
+    assert IdempotentRequest.objects.count() == 1  # the old response is gone
