@@ -31,7 +31,6 @@ def invitation_message(invitation: Invitation, token: str) -> EmailMultiAlternat
         "link": candidate_link(token),
         "minutes": int(content["time_limit_minutes"]) + invitation.extra_time_minutes,
         "skills": [skill["name"] for skill in content.get("skills", [])],
-        "retention_days": settings.DATA_RETENTION_DAYS,
         # The notice the invitation was made with: the landing page shows the same version.
         "notice": invitation.notice.content if invitation.notice else None,
     }

@@ -13,6 +13,7 @@ name the exact notice the candidate was shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -95,9 +96,21 @@ def notice_period_end(assessment: Assessment, notified_at: datetime | None = Non
 # --- The notice -----------------------------------------------------------------------------------
 
 
-def retention_days() -> int:
-    """How long personal data is kept (DATA_RETENTION_DAYS)."""
+def default_retention_days(assessment: Assessment) -> int:
+    """How long personal data is kept where no retention policy says longer."""
     return int(settings.DATA_RETENTION_DAYS)
+
+
+# Retention policies live in compliance, which this app may not import. Compliance installs its
+# rule (the longest applicable period) when it loads, so the notice promises the period that
+# erasure then follows.
+_retention_days_for: Callable[[Assessment], int] = default_retention_days
+
+
+def use_retention_rule(days_for: Callable[[Assessment], int]) -> None:
+    """Install the rule that says how many days an assessment's personal data is kept."""
+    global _retention_days_for
+    _retention_days_for = days_for
 
 
 def _skills(content: dict) -> list[str]:
@@ -132,8 +145,9 @@ def notice_content(version: AssessmentVersion) -> dict:
             "items": [
                 "Your name and email address, your answers, when you consented, started and "
                 "submitted, and your scores with how they were reached.",
-                f"Your personal data is deleted {retention_days()} days after it was collected; "
-                "records the law requires us to keep stay pseudonymous, without your name.",
+                f"Your personal data is deleted {_retention_days_for(assessment)} days after it "
+                "was collected; records the law requires us to keep stay pseudonymous, without "
+                "your name.",
                 "You can download everything we hold about you, or ask us to erase it, at any "
                 "time.",
             ],

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Attempt, Invitation
+from assessments.notices import notice_text
 from audit.models import AuditEvent
 from audit.services import Action
 from compliance import selectors
@@ -184,3 +185,11 @@ def test_a_policy_saved_in_the_admin_is_audited(client, compliance_user, two_ass
     assert event.subject == f"retention_policy:{policy.pk}"
     assert '"assessments":["other-support"]' in event.payload
     assert selectors.personal_data_retention(other.assessment).days == 730
+
+
+def test_the_candidate_notice_states_the_period_erasure_follows(two_assessments):
+    california, other = two_assessments
+    california_invitation, _ = invitation_for(california, email="notice-ca@example.com")
+    other_invitation, _ = invitation_for(other, email="notice-other@example.com")
+    assert "deleted 1461 days after" in notice_text(california_invitation.notice)
+    assert "deleted 30 days after" in notice_text(other_invitation.notice)
