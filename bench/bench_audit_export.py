@@ -15,6 +15,7 @@ every attempt, the first 2,000 listed line by line).
 """
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -85,9 +86,13 @@ def real_breakdown(version) -> str:
     return run_scoring_job(ScoringJob.objects.get(attempt=attempt).pk).breakdown_json
 
 
+# The bulk attempts answered nothing: their snapshot is the empty answers document.
+EMPTY_ANSWERS_SHA256 = hashlib.sha256(b"{}").hexdigest()
+
+
 def fill(version, count: int, breakdown_json: str) -> None:
     from assessments.models import Attempt, Invitation
-    from scoring.models import ScoreRun, ScoringJob
+    from scoring.models import ScoreInput, ScoreRun, ScoringJob
 
     start = timezone.now() - timedelta(days=2)
     for offset in range(0, count, BATCH):
@@ -118,19 +123,27 @@ def fill(version, count: int, breakdown_json: str) -> None:
         jobs = ScoringJob.objects.bulk_create(
             ScoringJob(attempt=attempt, state=ScoringJob.State.DONE) for attempt in attempts
         )
+        snapshots = ScoreInput.objects.bulk_create(
+            ScoreInput(attempt=attempt, responses_json="{}", responses_sha256=EMPTY_ANSWERS_SHA256)
+            for attempt in attempts
+        )
         runs = ScoreRun.objects.bulk_create(
             ScoreRun(
                 job=job,
                 attempt=attempt,
                 engine_version="bench",
+                version=version,
                 content_sha256=version.content_sha256,
-                responses_sha256="0" * 64,
+                inputs=snapshot,
+                responses_sha256=EMPTY_ANSWERS_SHA256,
                 breakdown_json=breakdown_json,
                 breakdown_sha256="1" * 64,
                 overall_score=float((offset + i) % 100),
                 passed=(offset + i) % 100 >= 50,
             )
-            for i, (job, attempt) in enumerate(zip(jobs, attempts, strict=True))
+            for i, (job, attempt, snapshot) in enumerate(
+                zip(jobs, attempts, snapshots, strict=True)
+            )
         )
         # One attempt in ten was reviewed: a second run supersedes the first.
         reviewed = [(run, attempt) for run, attempt in zip(runs, attempts, strict=True)][::10]
@@ -146,8 +159,10 @@ def fill(version, count: int, breakdown_json: str) -> None:
                 attempt=attempt,
                 supersedes=run,
                 engine_version="bench",
+                version=version,
                 content_sha256=version.content_sha256,
-                responses_sha256="0" * 64,
+                inputs=run.inputs,
+                responses_sha256=EMPTY_ANSWERS_SHA256,
                 breakdown_json=breakdown_json,
                 breakdown_sha256="2" * 64,
                 overall_score=run.overall_score,

@@ -387,14 +387,14 @@ class ScoreRunAdmin(RoleAdminMixin, admin.ModelAdmin):
         extra_context = extra_context or {}
         if run is not None:
             breakdown = json.loads(run.breakdown_json)
-            content = run.version.content if run.version_id else run.attempt.version.content
+            content = run.version.content
             answers = None
-            if run.inputs is not None and run.inputs.erased_at is None:
+            if run.inputs.erased_at is None:
                 answers = json.loads(run.inputs.responses_json)
             extra_context.update(
                 run=run,
                 layout=breakdown_layout(content, breakdown, answers),
-                answers_erased=run.inputs is not None and run.inputs.erased_at is not None,
+                answers_erased=run.inputs.erased_at is not None,
                 runs=runs_of_attempt(run.attempt_id),
                 review_items=ReviewItem.objects.filter(attempt_id=run.attempt_id)
                 .select_related("decision")

@@ -93,18 +93,12 @@ class ScoreRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     engine_version = models.CharField(max_length=40)
-    # The version whose frozen content was scored (null only on runs older than this field).
+    # The version whose frozen content was scored.
     version = models.ForeignKey(
-        "assessments.AssessmentVersion",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+        "assessments.AssessmentVersion", on_delete=models.PROTECT, related_name="+"
     )
     content_sha256 = models.CharField(max_length=64)
-    inputs = models.ForeignKey(
-        ScoreInput, null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
-    )
+    inputs = models.ForeignKey(ScoreInput, on_delete=models.PROTECT, related_name="runs")
     responses_sha256 = models.CharField(max_length=64)
     # Every model given to the engine, "<step_id>/<criterion_id>" -> artifact sha256.
     model_hashes = models.JSONField(default=dict, blank=True)

@@ -65,7 +65,7 @@ def decide_review_item(item: ReviewItem, *, level: int, reason: str, user) -> Re
     levels = criterion_levels(item.run.version.content, item.step_id, item.criterion_id)
     if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level < len(levels):
         raise ReviewRefused("Choose one of the rubric's levels.")
-    if item.run.inputs is not None and item.run.inputs.erased_at is not None:
+    if item.run.inputs.erased_at is not None:
         raise ReviewRefused("The candidate's answers were erased; this item cannot be decided.")
     attempt = item.attempt
     actor = actor_for_user(user)

@@ -93,8 +93,8 @@ def _item_context(item: ReviewItem) -> dict:
     content = item.run.version.content
     step = find_step(content, item.step_id)
     criterion = find_criterion(content, item.step_id, item.criterion_id)
-    erased = item.run.inputs is not None and item.run.inputs.erased_at is not None
-    answers = json.loads(item.run.inputs.responses_json) if item.run.inputs else {}
+    erased = item.run.inputs.erased_at is not None
+    answers = json.loads(item.run.inputs.responses_json)
     # The answer lets the evidence show the words each concept matched (it stores offsets only).
     layout = breakdown_layout(
         content, json.loads(item.run.breakdown_json), None if erased else answers

@@ -12,7 +12,6 @@ from scoring import engine
 from scoring.exceptions import InputsUnavailable, PermanentScoringError
 from scoring.models import ScoreRun
 from scoring.services.compiled import compute_breakdown, engine_models, engine_overrides
-from scoring.services.runs import attempt_responses
 
 
 @dataclass
@@ -32,35 +31,22 @@ class ReplayResult:
 
 
 def _content_of(run: ScoreRun) -> dict:
-    from assessments.models import AssessmentVersion
-
     version = run.version
-    if version is None:
-        version = (
-            AssessmentVersion.objects.filter(content_sha256=run.content_sha256).first()
-            or run.attempt.version
-        )
     if json_sha256(version.content) != run.content_sha256:
         raise _Mismatch(f"the content of {version} does not hash to the run's content_sha256")
     return version.content
 
 
 def _responses_of(run: ScoreRun) -> dict:
-    if run.inputs is not None:
-        if run.inputs.erased_at is not None:
-            raise InputsUnavailable(
-                f"the scored answers were erased on {run.inputs.erased_at:%Y-%m-%d} (data "
-                "rights); the stored breakdown and its hashes remain"
-            )
-        text = run.inputs.responses_json
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() != run.responses_sha256:
-            raise _Mismatch("the stored answers do not hash to the run's responses_sha256")
-        return json.loads(text)
-    # Runs stored before answer snapshots existed: the Response rows, if they still match.
-    responses = attempt_responses(run.attempt)
-    if json_sha256(responses) != run.responses_sha256:
-        raise InputsUnavailable("no answer snapshot, and the live answers no longer match")
-    return responses
+    if run.inputs.erased_at is not None:
+        raise InputsUnavailable(
+            f"the scored answers were erased on {run.inputs.erased_at:%Y-%m-%d} (data "
+            "rights); the stored breakdown and its hashes remain"
+        )
+    text = run.inputs.responses_json
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != run.responses_sha256:
+        raise _Mismatch("the stored answers do not hash to the run's responses_sha256")
+    return json.loads(text)
 
 
 class _Mismatch(Exception):

@@ -59,7 +59,7 @@ def rescore_attempts(
 
 def run_outdated(run: ScoreRun, version=None) -> bool:
     """Whether a new run would use other inputs: engine, content or active models changed."""
-    version = version or run.version or run.attempt.version
+    version = version or run.version
     return (
         run.engine_version != engine.ENGINE_VERSION
         or run.content_sha256 != version.content_sha256

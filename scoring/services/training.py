@@ -345,7 +345,7 @@ def record_training_example(decision: ReviewDecision) -> TrainingExample | None:
     item: ReviewItem = decision.item
     version = item.run.version
     step = find_step(version.content, item.step_id)
-    if step.get("item", {}).get("type") not in TEXT_ITEM_TYPES or item.run.inputs is None:
+    if step.get("item", {}).get("type") not in TEXT_ITEM_TYPES:
         return None
     answer = json.loads(item.run.inputs.responses_json).get(item.step_id)
     text = answer.get("text") if isinstance(answer, dict) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import AssessmentVersion, Attempt, Invitation
 from compliance import demographics
-from scoring.models import ScoreRun, ScoringJob
+from scoring.models import ScoreInput, ScoreRun, ScoringJob
 from scoring.services.outbox import request_scoring
 from scoring.services.runs import run_scoring_job
 from tests.support.factories import invitation_for, published_version
@@ -57,6 +58,10 @@ class ScoredAttempts:
         return run_scoring_job(job.pk)
 
 
+# Bulk attempts answered nothing: their snapshot is the empty answers document.
+EMPTY_ANSWERS_SHA256 = hashlib.sha256(b"{}").hexdigest()
+
+
 def bulk_scored_attempts(
     version: AssessmentVersion,
     rows: list[dict],
@@ -100,20 +105,28 @@ def bulk_scored_attempts(
     jobs = ScoringJob.objects.bulk_create(
         [ScoringJob(attempt=attempt, state=ScoringJob.State.DONE) for attempt in attempts]
     )
+    snapshots = ScoreInput.objects.bulk_create(
+        [
+            ScoreInput(attempt=attempt, responses_json="{}", responses_sha256=EMPTY_ANSWERS_SHA256)
+            for attempt in attempts
+        ]
+    )
     ScoreRun.objects.bulk_create(
         [
             ScoreRun(
                 job=job,
                 attempt=attempt,
                 engine_version="test",
+                version=version,
                 content_sha256=version.content_sha256,
-                responses_sha256="0" * 64,
+                inputs=snapshot,
+                responses_sha256=EMPTY_ANSWERS_SHA256,
                 breakdown_json=breakdown_json,
                 breakdown_sha256="1" * 64,
                 overall_score=row.get("score", 80.0 if row.get("passed", True) else 20.0),
                 passed=row.get("passed", True),
             )
-            for job, attempt, row in zip(jobs, attempts, rows, strict=True)
+            for job, attempt, row, snapshot in zip(jobs, attempts, rows, snapshots, strict=True)
         ]
     )
     return attempts
