@@ -58,7 +58,7 @@ def pending_fields() -> dict:
 
 def stale_after() -> timedelta:
     """OUTBOX_STALE_SECONDS: how long a pending row waits before the sweeper sends it again."""
-    return timedelta(seconds=getattr(settings, "OUTBOX_STALE_SECONDS", 60))
+    return timedelta(seconds=settings.OUTBOX_STALE_SECONDS)
 
 
 def sweep_model(model: type[OutboxJob], stale: timedelta | None = None, limit: int = 1000) -> int:
