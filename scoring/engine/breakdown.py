@@ -100,13 +100,11 @@ class CriterionScore:
     needs_review: bool
     review_reasons: tuple[str, ...] = ()
     evidence: dict = field(default_factory=dict)
-    # "<step_id>/<criterion_id>", as overrides, models and the review queue name a criterion.
-    # Read many times per attempt, so written when built (7% of a keyed attempt's time, counted);
-    # derived from the ids, so a copy made with dataclasses.replace() writes its own.
-    key: str = field(init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "key", f"{self.step_id}/{self.criterion_id}")
+    @property
+    def key(self) -> str:
+        """``"<step_id>/<criterion_id>"``, as overrides, models and the review queue name it."""
+        return f"{self.step_id}/{self.criterion_id}"
 
     def to_dict(self) -> dict:
         return {
