@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0008_invitation_import'),
+        ("assessments", "0008_invitation_import"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='cancelled_at',
+            model_name="invitation",
+            name="cancelled_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='external_id',
+            model_name="invitation",
+            name="external_id",
             field=models.CharField(blank=True, db_index=True, max_length=200),
         ),
     ]

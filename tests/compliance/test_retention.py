@@ -63,6 +63,4 @@ def test_zero_days_turns_automatic_erasure_off(old_and_new, settings):
 def test_beat_task_and_command_apply_the_setting(old_and_new, capsys):
     assert tasks.erase_expired_personal_data() == 1
     call_command("apply_retention")
-    assert "Erased the personal data of 0 candidates past retention." in (
-        capsys.readouterr().out
-    )
+    assert "Erased the personal data of 0 candidates past retention." in (capsys.readouterr().out)
