@@ -197,6 +197,8 @@ class TextClassifier:
     _idf: np.ndarray = field(init=False, repr=False)
     _coef: np.ndarray = field(init=False, repr=False)
     _names: tuple = field(init=False, repr=False)  # by feature id, as evidence shows them
+    # The sha256 of to_bytes(), derived like the tables above: replace() derives it anew.
+    sha256: str = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         _check_shape(self)
@@ -209,6 +211,7 @@ class TextClassifier:
         object.__setattr__(self, "_coef", np.array(self.coef, dtype=float))
         names = self.word_terms + tuple(f"[{term}]" for term in self.char_terms)
         object.__setattr__(self, "_names", names)
+        object.__setattr__(self, "sha256", hashlib.sha256(self.to_bytes()).hexdigest())
 
     @property
     def artifact_format(self) -> str:
@@ -252,14 +255,6 @@ class TextClassifier:
         return json.dumps(
             self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         ).encode("utf-8")
-
-    @property
-    def sha256(self) -> str:
-        cached = self.__dict__.get("_sha256")
-        if cached is None:
-            cached = hashlib.sha256(self.to_bytes()).hexdigest()
-            object.__setattr__(self, "_sha256", cached)
-        return cached
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TextClassifier:

@@ -5,10 +5,12 @@ of its own fields, never to what the original remembered, and what a compiled ve
 import hashlib
 import json
 from dataclasses import replace
+from pathlib import Path
 
 from scoring.engine import compile_assessment, score
 from scoring.engine.breakdown import StepScore, canonical, encode_canonical
 from scoring.engine.plan import ScoringMemo
+from scoring.engine.textmodel import TextClassifier
 from tests.scoring.test_engine_fixtures import best_answers, make_content
 
 
@@ -97,3 +99,11 @@ def test_the_memo_stops_remembering_at_its_limit():
     memo.step_score("second", build)
     memo.step_score("second", build)
     assert len(built) == 3 and len(memo) == 1
+
+
+def test_replace_on_a_text_classifier_derives_its_hash_anew():
+    fixture = json.loads((Path(__file__).parent / "legacy_text_model_v1.json").read_text())
+    model = TextClassifier.from_bytes(fixture["artifact"].encode("utf-8"))
+    warmer = replace(model, temperature=model.temperature * 2)
+    assert warmer.sha256 == hashlib.sha256(warmer.to_bytes()).hexdigest()
+    assert warmer.sha256 != model.sha256
