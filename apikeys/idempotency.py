@@ -52,12 +52,17 @@ def _replay(stored: IdempotentRequest, fingerprint: str) -> Response:
     return response
 
 
+def forget_old_responses(api_key=None) -> int:
+    """Delete the stored responses older than KEPT_FOR: one key's (before it claims a new one,
+    which may reuse an old key), or every key's (on beat, for keys that never POST again)."""
+    old = IdempotentRequest.objects.filter(created_at__lt=timezone.now() - KEPT_FOR)
+    if api_key is not None:
+        old = old.filter(api_key=api_key)
+    return old.delete()[0]
+
+
 def _claim(api_key, key: str, fingerprint: str) -> tuple[IdempotentRequest, bool]:
-    # The key's responses older than KEPT_FOR go first: this one may be used again, and the
-    # table keeps a day of each key's POSTs, no more.
-    IdempotentRequest.objects.filter(
-        api_key=api_key, created_at__lt=timezone.now() - KEPT_FOR
-    ).delete()
+    forget_old_responses(api_key)
     try:
         with transaction.atomic():
             return IdempotentRequest.objects.create(

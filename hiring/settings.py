@@ -288,6 +288,7 @@ CELERY_TASK_ROUTES = {
     "outbox.tasks.sweep_outboxes": {"queue": "maintenance"},
     "assessments.tasks.submit_expired_attempts": {"queue": "maintenance"},
     "compliance.tasks.erase_expired_personal_data": {"queue": "maintenance"},
+    "apikeys.tasks.forget_old_idempotent_responses": {"queue": "maintenance"},
     "audit.tasks.*": {"queue": "maintenance"},
 }
 # A task nobody routed still runs somewhere (and tests/pipeline/test_queues.py names it).
@@ -314,6 +315,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("AUDIT_SEQUENCER_INTERVAL_SECONDS", 1)),
         # While no worker runs, the next second's message does the same work: drop stale ones.
         "options": {"expires": 10},
+    },
+    "forget-old-idempotent-responses": {
+        "task": "apikeys.tasks.forget_old_idempotent_responses",
+        "schedule": timedelta(hours=1),
     },
     "erase-expired-personal-data": {
         "task": "compliance.tasks.erase_expired_personal_data",

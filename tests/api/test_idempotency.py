@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from apikeys.models import IdempotentRequest
+from apikeys.tasks import forget_old_idempotent_responses
 from assessments.models import Invitation
 from tests.api.conftest import client_with, invite, key_for
 
@@ -64,3 +65,13 @@ def test_a_key_older_than_a_day_acts_again(recruiter_api, small_version):
     assert again.status_code == 201 and "Idempotent-Replayed" not in again
     assert Invitation.objects.count() == 2
     assert IdempotentRequest.objects.count() == 1  # the old response is gone
+
+
+def test_beat_forgets_old_responses_of_keys_that_never_post_again(recruiter_api, small_version):
+    invite(recruiter_api, HTTP_IDEMPOTENCY_KEY="old")
+    invite(recruiter_api, HTTP_IDEMPOTENCY_KEY="fresh")
+    IdempotentRequest.objects.filter(key="old").update(
+        created_at=timezone.now() - timedelta(hours=25)
+    )
+    assert forget_old_idempotent_responses.apply().get() == 1
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["fresh"]
