@@ -14,6 +14,11 @@ COPY scoring scoring
 COPY credentials credentials
 COPY compliance compliance
 COPY results results
+COPY web web
+COPY reports reports
+COPY outbox outbox
+COPY apikeys apikeys
+COPY webhooks webhooks
 RUN pip install --no-cache-dir .
 COPY . .
 # collectstatic needs a key, hosts and a mail backend but never serves a request or sends mail here.
